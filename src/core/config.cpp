@@ -1,0 +1,101 @@
+#include "core/config.hpp"
+
+#include <cmath>
+#include <iterator>
+
+#include "core/error.hpp"
+
+namespace subq {
+namespace {
+
+constexpr unsigned bit(subq_kind k) { return 1u << static_cast<unsigned>(k); }
+constexpr unsigned kAllKinds = bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH) | bit(SUBQ_KIND_FEATUREMAP) |
+                               bit(SUBQ_KIND_KRR) | bit(SUBQ_KIND_NET) | bit(SUBQ_KIND_DATASET);
+constexpr double kInt63Max = 9223372036854775807.0;
+
+// Every parameter key. Add rows; never change a published key's meaning.
+constexpr ParamSpec kParams[] = {
+    {SUBQ_P_SEED, "SUBQ_P_SEED", kAllKinds, true, 0, kInt63Max, 0},
+    {SUBQ_P_NUM_THREADS, "SUBQ_P_NUM_THREADS", kAllKinds, true, 0, 1024, 0},
+    {SUBQ_P_BLOCK_ROWS, "SUBQ_P_BLOCK_ROWS", kAllKinds, true, 0, 1 << 20, 0},
+    {SUBQ_P_FORMAT, "SUBQ_P_FORMAT", bit(SUBQ_KIND_DATASET), true, 0, 4, 0},
+    {SUBQ_P_LABEL_COLUMN, "SUBQ_P_LABEL_COLUMN", bit(SUBQ_KIND_DATASET), true, -2, 1 << 30, -1},
+    {SUBQ_P_CSV_HEADER, "SUBQ_P_CSV_HEADER", bit(SUBQ_KIND_DATASET), true, 0, 2, 2},
+    {SUBQ_P_NUM_FEATURES, "SUBQ_P_NUM_FEATURES", bit(SUBQ_KIND_DATASET), true, 0, kInt63Max, 0},
+    {SUBQ_P_ZERO_BASED, "SUBQ_P_ZERO_BASED", bit(SUBQ_KIND_DATASET), true, 0, 1, 0},
+    {SUBQ_P_MAX_BYTES, "SUBQ_P_MAX_BYTES", bit(SUBQ_KIND_DATASET), true, 0, kInt63Max, 0},
+};
+
+std::string kind_name(subq_kind k) {
+    switch (k) {
+        case SUBQ_KIND_SKETCH: return "SUBQ_KIND_SKETCH";
+        case SUBQ_KIND_TREE_SKETCH: return "SUBQ_KIND_TREE_SKETCH";
+        case SUBQ_KIND_FEATUREMAP: return "SUBQ_KIND_FEATUREMAP";
+        case SUBQ_KIND_KRR: return "SUBQ_KIND_KRR";
+        case SUBQ_KIND_NET: return "SUBQ_KIND_NET";
+        case SUBQ_KIND_DATASET: return "SUBQ_KIND_DATASET";
+    }
+    return "kind " + std::to_string(static_cast<int>(k));
+}
+
+std::string format_bound(const ParamSpec &s, double v) {
+    if (s.is_integer) {
+        if (v >= kInt63Max) return "2^63-1";
+        return std::to_string(static_cast<long long>(v));
+    }
+    return std::to_string(v);
+}
+
+}  // namespace
+
+const ParamSpec *find_param(subq_param key) noexcept {
+    for (const auto &s : kParams)
+        if (s.key == key) return &s;
+    return nullptr;
+}
+
+bool valid_kind(int kind) noexcept { return kind >= SUBQ_KIND_SKETCH && kind <= SUBQ_KIND_DATASET; }
+
+const ParamSpec &Config::spec_for(subq_param key, bool want_integer) const {
+    const ParamSpec *s = find_param(key);
+    if (s == nullptr) fail(SUBQ_ERR_UNKNOWN_PARAM, "unknown parameter key " + std::to_string(static_cast<int>(key)));
+    if ((s->kinds & bit(kind_)) == 0)
+        fail(SUBQ_ERR_UNKNOWN_PARAM, std::string(s->name) + " does not apply to a config of " + kind_name(kind_));
+    if (s->is_integer != want_integer)
+        fail(SUBQ_ERR_PARAM_TYPE, std::string(s->name) + " is " + (s->is_integer ? "an integer" : "a double") +
+                                      " parameter; use subq_config_" + (s->is_integer ? "set_int" : "set_double"));
+    return *s;
+}
+
+void Config::set_int(subq_param key, std::int64_t value) {
+    const ParamSpec &s = spec_for(key, true);
+    // Compare in the integer domain where the bound is exact (bounds below 2^53 are exact doubles).
+    const bool below = s.lo > -kInt63Max && static_cast<double>(value) < s.lo;
+    const bool above = s.hi < kInt63Max && static_cast<double>(value) > s.hi;
+    if (below || above)
+        fail(SUBQ_ERR_PARAM_RANGE, std::string(s.name) + " = " + std::to_string(value) + " is outside [" +
+                                       format_bound(s, s.lo) + ", " + format_bound(s, s.hi) + "]");
+    values_[key] = value;
+}
+
+void Config::set_double(subq_param key, double value) {
+    const ParamSpec &s = spec_for(key, false);
+    if (!(value >= s.lo && value <= s.hi))
+        fail(SUBQ_ERR_PARAM_RANGE, std::string(s.name) + " = " + std::to_string(value) + " is outside [" +
+                                       format_bound(s, s.lo) + ", " + format_bound(s, s.hi) + "]");
+    values_[key] = value;
+}
+
+std::int64_t Config::get_int(subq_param key) const {
+    const ParamSpec &s = spec_for(key, true);
+    const auto it = values_.find(key);
+    return it == values_.end() ? static_cast<std::int64_t>(s.default_value) : std::get<std::int64_t>(it->second);
+}
+
+double Config::get_double(subq_param key) const {
+    const ParamSpec &s = spec_for(key, false);
+    const auto it = values_.find(key);
+    return it == values_.end() ? s.default_value : std::get<double>(it->second);
+}
+
+}  // namespace subq

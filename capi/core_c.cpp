@@ -51,6 +51,7 @@ SUBQ_API const char *subq_status_string(subq_status st) {
         case SUBQ_ERR_UNSUPPORTED: return "unsupported";
         case SUBQ_ERR_IO: return "I/O error";
         case SUBQ_ERR_VERSION: return "version mismatch";
+        case SUBQ_ERR_CANCELLED: return "cancelled";
         case SUBQ_ERR_INTERNAL: return "internal error";
     }
     return "unknown status";

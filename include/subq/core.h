@@ -42,6 +42,14 @@
 #define SUBQ_WARN_UNUSED
 #endif
 
+/* Public enums: in C++ they get `int` as fixed underlying type, so that any int a C caller passes is a valid value
+ * of the enum type (and is rejected with a status) rather than undefined behaviour. In C they are plain enums. */
+#ifdef __cplusplus
+#define SUBQ_ENUM(name) enum name : int
+#else
+#define SUBQ_ENUM(name) enum name
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,13 +58,13 @@ extern "C" {
 typedef int64_t subq_index;
 
 /** Storage order of a dense matrix; the values are LAPACKE's. */
-typedef enum subq_layout { SUBQ_ROW_MAJOR = 101, SUBQ_COL_MAJOR = 102 } subq_layout;
+typedef SUBQ_ENUM(subq_layout) { SUBQ_ROW_MAJOR = 101, SUBQ_COL_MAJOR = 102 } subq_layout;
 
 /** Element type of an array. */
-typedef enum subq_dtype { SUBQ_F32 = 1, SUBQ_F64 = 2 } subq_dtype;
+typedef SUBQ_ENUM(subq_dtype) { SUBQ_F32 = 1, SUBQ_F64 = 2 } subq_dtype;
 
 /** Status of a call. Values are pinned and append-only. */
-typedef enum subq_status {
+typedef SUBQ_ENUM(subq_status) {
     SUBQ_OK = 0,                /**< success */
     SUBQ_ERR_INVALID_ARG = 1,   /**< an argument is invalid (e.g. an unknown enum value, NaN where forbidden) */
     SUBQ_ERR_NULL_POINTER = 2,  /**< a required pointer is NULL */
@@ -72,6 +80,7 @@ typedef enum subq_status {
     SUBQ_ERR_UNSUPPORTED = 12,  /**< the combination of options is not supported */
     SUBQ_ERR_IO = 13,           /**< a file could not be read or written, or is malformed */
     SUBQ_ERR_VERSION = 14,      /**< a file or library version mismatch */
+    SUBQ_ERR_CANCELLED = 15,    /**< a progress callback asked to stop */
     SUBQ_ERR_INTERNAL = 99      /**< a bug in subq; please report it with the message */
 } subq_status;
 
@@ -117,7 +126,7 @@ SUBQ_API void subq_free(void *p);
 /* ------------------------------------------------------------------------------------------------------------ */
 
 /** Keys of subq_info_string() and subq_info_int(). Values are pinned. */
-typedef enum subq_info {
+typedef SUBQ_ENUM(subq_info) {
     SUBQ_INFO_BUILD_TYPE = 1,     /**< string: CMake build type of the library, e.g. "Release" */
     SUBQ_INFO_BLAS_VENDOR = 2,    /**< string: BLAS vendor and version, e.g. "OpenBLAS 0.3.21" */
     SUBQ_INFO_BLAS_CONFIG = 3,    /**< string: the BLAS library's own configuration string (core, threading) */
@@ -153,7 +162,7 @@ SUBQ_API subq_status subq_info_int(subq_info key, int64_t *value) SUBQ_WARN_UNUS
 typedef struct subq_config_s subq_config;
 
 /** What a config configures. Values are pinned. */
-typedef enum subq_kind {
+typedef SUBQ_ENUM(subq_kind) {
     SUBQ_KIND_SKETCH = 1,      /**< a base sketch (CountSketch, OSNAP, SRHT, Gaussian, TensorSketch, TensorSRHT) */
     SUBQ_KIND_TREE_SKETCH = 2, /**< a sketch of x^{⊗q} (recursive tree, shared leaf) */
     SUBQ_KIND_FEATUREMAP = 3,  /**< a kernel feature map */
@@ -166,7 +175,7 @@ typedef enum subq_kind {
  * Parameter keys. Values are pinned, never renumbered or reused. Each key documents its type, bounds, default
  * and the kinds that accept it; subq_param_bounds() returns the bounds at run time.
  */
-typedef enum subq_param {
+typedef SUBQ_ENUM(subq_param) {
     /* 1–99: common to every kind */
     /** int in [0, 2^63-1], default 0. Seed of every random object of the handle (reinterpreted as uint64). */
     SUBQ_P_SEED = 1,
@@ -175,7 +184,71 @@ typedef enum subq_param {
     SUBQ_P_NUM_THREADS = 2,
     /** int in [0, 2^20], default 0 (= 256). Rows processed per block; results do not depend on it. */
     SUBQ_P_BLOCK_ROWS = 4,
+    /** int, a ::subq_dtype, default SUBQ_F32 (1). Storage type of a network's weights (SUBQ_KIND_NET). */
+    SUBQ_P_DTYPE = 3,
     /* 100–199 sketch, 200–299 featuremap, 300–399 krr, 400–499 net; 900–999 experimental */
+
+    /* 100–199: sketches (SUBQ_KIND_SKETCH; the tree sketch shares some); see sketch.h */
+    /** int in [0, 2^62], default 0 (unset: create fails). Input dimension d: the length of each input row (for
+     *  TensorSketch/TensorSRHT the dimension of x in x^{⊗p}, or of the first factor a of a pair a⊗b). */
+    SUBQ_P_INPUT_DIM = 100,
+    /** int in [0, 2^31-1], default 0 (unset: create fails). Output dimension m (OSNAP rounds it up to a multiple
+     *  of SUBQ_P_SPARSITY). */
+    SUBQ_P_OUTPUT_DIM = 101,
+    /** int in [0, 6], default 0 (unset: create fails). A ::subq_sketch_type (sketch.h). */
+    SUBQ_P_SKETCH_TYPE = 102,
+    /** int in [1, 1024], default 2. Degree p: TensorSketch sketches x^{⊗p}; TensorSRHT requires 2; other base
+     *  sketches ignore it. */
+    SUBQ_P_DEGREE = 103,
+    /* 104–106 are reserved for the tree sketch (SUBQ_P_LEAF_MODE, SUBQ_P_LEAF_DIM, SUBQ_P_NODE_TYPE). */
+    /** int in [1, 1024], default 4. OSNAP: nonzeros per column s (one per block of m/s rows); ignored by other
+     *  types. */
+    SUBQ_P_SPARSITY = 107,
+    /** int in [0, 2^62], default 0 (= SUBQ_P_INPUT_DIM). Dimension of the second factor b of a pair a⊗b
+     *  (TensorSRHT; TensorSketch of degree 2). Other types require 0 or SUBQ_P_INPUT_DIM. */
+    SUBQ_P_INPUT_DIM2 = 108,
+
+    /* 400–499: networks (SUBQ_KIND_NET); see net.h. SUBQ_P_INPUT_DIM gives their input dimension d. */
+    /** int in [1, 2^31-1], required. Width m of every hidden layer. */
+    SUBQ_P_NET_WIDTH = 400,
+    /** int in [1, 64], default 2. Number L of trained weight matrices. */
+    SUBQ_P_NET_DEPTH = 401,
+    /** int in [1, 2^20], default 1. Number k of outputs (one per class for classification). */
+    SUBQ_P_NET_OUTPUTS = 402,
+    /** double in [-10, 10]. Threshold b of the shifted ReLU; unset means sqrt(0.4 ln m). */
+    SUBQ_P_NET_THRESHOLD = 403,
+    /** double in [0, 1), default 0 (unused). When set in (0, 1): b = Q^{-1}(p), so that a fraction p of the
+     *  neurons fires at init. Cannot be combined with SUBQ_P_NET_THRESHOLD. */
+    SUBQ_P_NET_ACTIVE_FRACTION = 404,
+    /** int, a ::subq_net_variant, default SUBQ_NET_NORMALIZED. */
+    SUBQ_P_NET_VARIANT = 405,
+    /** int, a ::subq_net_update, default SUBQ_NET_UPDATE_AUTO (= eager sparse). */
+    SUBQ_P_NET_UPDATE = 406,
+    /** int in [0, 2^30], default 0 (= max(256, 4n) at the first step). Rank of the lazy buffer that triggers
+     *  a rebuild. */
+    SUBQ_P_NET_MAX_RANK = 407,
+    /** int, a ::subq_net_mode, default SUBQ_NET_SPARSE. SUBQ_NET_DENSE is the dense BLAS-3 baseline. */
+    SUBQ_P_NET_MODE = 408,
+    /** double in [0, 1e6], default 0 (= 1/lambda_max of the first batch's Jacobian Gram). GD step size. */
+    SUBQ_P_LEARNING_RATE = 409,
+    /** int, a ::subq_net_gn_solver, default SUBQ_NET_GN_AUTO. Linear solver of Gauss–Newton steps. */
+    SUBQ_P_NET_GN_SOLVER = 410,
+    /** double in [0, 1], default 1e-10. Gauss–Newton damping mu_0 = value * tr(G) / (n k). */
+    SUBQ_P_NET_GN_DAMPING = 411,
+    /** int in [0, 2^30], default 0 (= 4 n k). TensorSRHT rows per layer of the sketched preconditioner. */
+    SUBQ_P_NET_SKETCH_ROWS = 412,
+    /** double in [1e-15, 1], default 1e-10. Relative residual at which the preconditioned CG stops. */
+    SUBQ_P_NET_CG_TOLERANCE = 413,
+    /** int in [1, 100000], default 100. Iteration limit of the preconditioned CG. */
+    SUBQ_P_NET_CG_MAX_ITERATIONS = 414,
+    /** int, a ::subq_net_solver, default SUBQ_NET_SOLVER_GN. Optimizer of subq_net_fit_f32/_f64(). */
+    SUBQ_P_NET_SOLVER = 415,
+    /** int in [1, 2^31-1], default 10. Iterations (batches) of subq_net_fit_f32/_f64(). */
+    SUBQ_P_NET_ITERATIONS = 416,
+    /** double in [0, 1], default 0 (never stop early). subq_net_fit stops once sqrt(loss / first loss) <= value. */
+    SUBQ_P_NET_TOLERANCE = 417,
+    /** int in [0, 2^31-1], default 64; 0 = all rows. Rows per iteration of subq_net_fit_f32/_f64(). */
+    SUBQ_P_NET_BATCH_SIZE = 418,
 
     /* 500–599: reading data files (SUBQ_KIND_DATASET); see io.h */
     /** int in [0, 4], default 0: a ::subq_format; 0 = decide from the file name and its first bytes. */

@@ -20,5 +20,7 @@
 #include "subq/version.h"
 #include "subq/core.h"
 #include "subq/io.h"
+#include "subq/sketch.h"
+#include "subq/net.h"
 
 #endif /* SUBQ_SUBQ_H */

@@ -12,12 +12,41 @@ constexpr unsigned bit(subq_kind k) { return 1u << static_cast<unsigned>(k); }
 constexpr unsigned kAllKinds = bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH) | bit(SUBQ_KIND_FEATUREMAP) |
                                bit(SUBQ_KIND_KRR) | bit(SUBQ_KIND_NET) | bit(SUBQ_KIND_DATASET);
 constexpr double kInt63Max = 9223372036854775807.0;
+constexpr double kInt62 = 4611686018427387904.0;  // 2^62
 
 // Every parameter key. Add rows; never change a published key's meaning.
 constexpr ParamSpec kParams[] = {
     {SUBQ_P_SEED, "SUBQ_P_SEED", kAllKinds, true, 0, kInt63Max, 0},
     {SUBQ_P_NUM_THREADS, "SUBQ_P_NUM_THREADS", kAllKinds, true, 0, 1024, 0},
     {SUBQ_P_BLOCK_ROWS, "SUBQ_P_BLOCK_ROWS", kAllKinds, true, 0, 1 << 20, 0},
+    {SUBQ_P_DTYPE, "SUBQ_P_DTYPE", bit(SUBQ_KIND_NET), true, 1, 2, 1},
+    {SUBQ_P_INPUT_DIM, "SUBQ_P_INPUT_DIM", bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH) | bit(SUBQ_KIND_NET),
+     true, 0, kInt62, 0},
+    {SUBQ_P_OUTPUT_DIM, "SUBQ_P_OUTPUT_DIM", bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH), true, 0,
+     2147483647.0, 0},
+    {SUBQ_P_SKETCH_TYPE, "SUBQ_P_SKETCH_TYPE", bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH), true, 0, 6, 0},
+    {SUBQ_P_DEGREE, "SUBQ_P_DEGREE", bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH), true, 1, 1024, 2},
+    {SUBQ_P_SPARSITY, "SUBQ_P_SPARSITY", bit(SUBQ_KIND_SKETCH) | bit(SUBQ_KIND_TREE_SKETCH), true, 1, 1024, 4},
+    {SUBQ_P_INPUT_DIM2, "SUBQ_P_INPUT_DIM2", bit(SUBQ_KIND_SKETCH), true, 0, kInt62, 0},
+    {SUBQ_P_NET_WIDTH, "SUBQ_P_NET_WIDTH", bit(SUBQ_KIND_NET), true, 0, 2147483647.0, 0},
+    {SUBQ_P_NET_DEPTH, "SUBQ_P_NET_DEPTH", bit(SUBQ_KIND_NET), true, 1, 64, 2},
+    {SUBQ_P_NET_OUTPUTS, "SUBQ_P_NET_OUTPUTS", bit(SUBQ_KIND_NET), true, 1, 1 << 20, 1},
+    {SUBQ_P_NET_THRESHOLD, "SUBQ_P_NET_THRESHOLD", bit(SUBQ_KIND_NET), false, -10, 10, 0},
+    {SUBQ_P_NET_ACTIVE_FRACTION, "SUBQ_P_NET_ACTIVE_FRACTION", bit(SUBQ_KIND_NET), false, 0, 0.999999, 0},
+    {SUBQ_P_NET_VARIANT, "SUBQ_P_NET_VARIANT", bit(SUBQ_KIND_NET), true, 0, 1, 0},
+    {SUBQ_P_NET_UPDATE, "SUBQ_P_NET_UPDATE", bit(SUBQ_KIND_NET), true, 0, 2, 0},
+    {SUBQ_P_NET_MAX_RANK, "SUBQ_P_NET_MAX_RANK", bit(SUBQ_KIND_NET), true, 0, 1 << 30, 0},
+    {SUBQ_P_NET_MODE, "SUBQ_P_NET_MODE", bit(SUBQ_KIND_NET), true, 0, 1, 0},
+    {SUBQ_P_LEARNING_RATE, "SUBQ_P_LEARNING_RATE", bit(SUBQ_KIND_NET), false, 0, 1e6, 0},
+    {SUBQ_P_NET_GN_SOLVER, "SUBQ_P_NET_GN_SOLVER", bit(SUBQ_KIND_NET), true, 0, 2, 0},
+    {SUBQ_P_NET_GN_DAMPING, "SUBQ_P_NET_GN_DAMPING", bit(SUBQ_KIND_NET), false, 0, 1, 1e-10},
+    {SUBQ_P_NET_SKETCH_ROWS, "SUBQ_P_NET_SKETCH_ROWS", bit(SUBQ_KIND_NET), true, 0, 1 << 30, 0},
+    {SUBQ_P_NET_CG_TOLERANCE, "SUBQ_P_NET_CG_TOLERANCE", bit(SUBQ_KIND_NET), false, 1e-15, 1, 1e-10},
+    {SUBQ_P_NET_CG_MAX_ITERATIONS, "SUBQ_P_NET_CG_MAX_ITERATIONS", bit(SUBQ_KIND_NET), true, 1, 100000, 100},
+    {SUBQ_P_NET_SOLVER, "SUBQ_P_NET_SOLVER", bit(SUBQ_KIND_NET), true, 1, 2, 1},
+    {SUBQ_P_NET_ITERATIONS, "SUBQ_P_NET_ITERATIONS", bit(SUBQ_KIND_NET), true, 1, 2147483647.0, 10},
+    {SUBQ_P_NET_TOLERANCE, "SUBQ_P_NET_TOLERANCE", bit(SUBQ_KIND_NET), false, 0, 1, 0},
+    {SUBQ_P_NET_BATCH_SIZE, "SUBQ_P_NET_BATCH_SIZE", bit(SUBQ_KIND_NET), true, 0, 2147483647.0, 64},
     {SUBQ_P_FORMAT, "SUBQ_P_FORMAT", bit(SUBQ_KIND_DATASET), true, 0, 4, 0},
     {SUBQ_P_LABEL_COLUMN, "SUBQ_P_LABEL_COLUMN", bit(SUBQ_KIND_DATASET), true, -2, 1 << 30, -1},
     {SUBQ_P_CSV_HEADER, "SUBQ_P_CSV_HEADER", bit(SUBQ_KIND_DATASET), true, 0, 2, 2},

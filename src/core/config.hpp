@@ -34,6 +34,8 @@ public:
     void set_double(subq_param key, double value);
     std::int64_t get_int(subq_param key) const;
     double get_double(subq_param key) const;
+    // Whether the caller set `key` (for keys whose unset default is derived from other parameters).
+    bool is_set(subq_param key) const { return values_.count(key) != 0; }
 
 private:
     const ParamSpec &spec_for(subq_param key, bool want_integer) const;

@@ -37,6 +37,7 @@ TEST(CoreC, StatusValuesArePinned) {
     EXPECT_EQ(SUBQ_ERR_UNSUPPORTED, 12);
     EXPECT_EQ(SUBQ_ERR_IO, 13);
     EXPECT_EQ(SUBQ_ERR_VERSION, 14);
+    EXPECT_EQ(SUBQ_ERR_CANCELLED, 15);
     EXPECT_EQ(SUBQ_ERR_INTERNAL, 99);
     EXPECT_EQ(SUBQ_ROW_MAJOR, 101);
     EXPECT_EQ(SUBQ_COL_MAJOR, 102);
@@ -44,7 +45,7 @@ TEST(CoreC, StatusValuesArePinned) {
 
 TEST(CoreC, StatusStringsAreDistinctAndNeverNull) {
     std::set<std::string> seen;
-    for (int s : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 99}) {
+    for (int s : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 99}) {
         const char *text = subq_status_string(static_cast<subq_status>(s));
         ASSERT_NE(text, nullptr);
         EXPECT_TRUE(seen.insert(text).second) << text;

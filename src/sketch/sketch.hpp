@@ -1,0 +1,301 @@
+// Base sketches (design/algorithms.md §2): CountSketch, OSNAP, SRHT, Gaussian, TensorSketch, TensorSRHT.
+//
+// A Sketch is a plan: create() validates the parameters and derives every random object (or the stream ids for
+// on-the-fly hashing); apply*() are const, reentrant and allocate only per-call workspace. Every random value is
+// a pure function of (seed, stream id, element index) (core/rng.hpp), and there are no cross-row reductions, so the
+// output is bit-identical for any thread count and row-block size.
+//
+// Stream ids: rng::stream({kSketchKindId, type, factor, component, role}); `factor` numbers the tensor factors of
+// TensorSketch/TensorSRHT (0 otherwise), `component` the OSNAP blocks (0 otherwise).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/fft.hpp"
+#include "core/matrix.hpp"
+#include "core/rng.hpp"
+
+namespace subq::sketch {
+
+enum class Type : int { kCountSketch = 1, kOsnap = 2, kSrht = 3, kGaussian = 4, kTensorSketch = 5, kTensorSrht = 6 };
+const char *type_name(Type t) noexcept;
+
+constexpr std::uint64_t kSketchKindId = 1;                // SUBQ_KIND_SKETCH: the first element of every stream path
+constexpr index_t kDefaultTableLimit = index_t{1} << 20;  // input dims above this hash on the fly
+constexpr index_t kDefaultBlockRows = 256;
+
+struct Params {
+    int type = 0;               // a Type value
+    index_t input_dim = 0;      // d (of x; of the first factor a for pairs)
+    index_t input_dim2 = 0;     // second factor dimension (TensorSRHT, TensorSketch p = 2); 0 = input_dim
+    index_t output_dim = 0;     // m (OSNAP: rounded up to a multiple of the sparsity)
+    std::int64_t degree = 2;    // TensorSketch p; TensorSRHT requires 2; ignored otherwise
+    std::int64_t sparsity = 4;  // OSNAP s; ignored otherwise
+    std::uint64_t seed = 0;
+    std::int64_t num_threads = 0;              // 0 = OpenMP's maximum at call time
+    std::int64_t block_rows = 0;               // 0 = 256
+    index_t table_limit = kDefaultTableLimit;  // a factor of dimension > table_limit hashes on the fly
+};
+
+// (bucket, value) pairs of a hashing sketch: input coordinate i has `s` entries, entry t at row t·b + h_t(i) with
+// value σ_t(i)·scale. h_t(i) = below(w0, b), σ_t(i) = sign of w1, (w0, w1, ...) = philox(seed, stream_t, i).
+// Tables are built at create time when d <= table_limit; otherwise every entry is recomputed on the fly.
+class HashMap {
+public:
+    HashMap() = default;
+    HashMap(std::uint64_t seed, int type, std::uint64_t factor, index_t d, std::uint32_t b, int s, double scale,
+            bool table);
+
+    index_t dim() const noexcept { return d_; }
+    int components() const noexcept { return s_; }
+    bool has_table() const noexcept { return !rows_.empty(); }
+    void entry(index_t i, int t, std::uint32_t &row, double &value) const noexcept {
+        if (!rows_.empty()) {
+            const std::size_t k =
+                static_cast<std::size_t>(i) * static_cast<std::size_t>(s_) + static_cast<std::size_t>(t);
+            row = rows_[k];
+            value = values_[k];
+        } else {
+            compute(i, t, row, value);
+        }
+    }
+    // o[row] += value·x_i for every entry of every i in [0, d), in order of i then t.
+    void add_dense(const double *x, double *o) const noexcept;
+    // The same over the nonzeros (idx[k], v[k]), k in [0, nnz), in the given order.
+    template <class V>
+    void add_sparse(const index_t *idx, const V *v, index_t nnz, double *o) const noexcept {
+        for (index_t k = 0; k < nnz; ++k) {
+            const double xv = static_cast<double>(v[k]);
+            for (int t = 0; t < s_; ++t) {
+                std::uint32_t r;
+                double w;
+                entry(idx[k], t, r, w);
+                o[r] += w * xv;
+            }
+        }
+    }
+
+private:
+    void compute(index_t i, int t, std::uint32_t &row, double &value) const noexcept;
+    std::uint64_t seed_ = 0;
+    index_t d_ = 0;
+    std::uint32_t b_ = 1;
+    int s_ = 1;
+    double scale_ = 1.0;
+    std::vector<rng::Stream> streams_;
+    std::vector<std::uint32_t> rows_;
+    std::vector<double> values_;
+};
+
+// A Rademacher diagonal of dimension d: σ(i) = sign of philox(seed, stream, i)[0]. Tabled when d <= table_limit.
+class SignVector {
+public:
+    SignVector() = default;
+    SignVector(std::uint64_t seed, rng::Stream stream, index_t d, bool table);
+    double at(index_t i) const noexcept {
+        return table_.empty() ? rng::sign_of(rng::philox(seed_, stream_, static_cast<std::uint64_t>(i))[0])
+                              : table_[static_cast<std::size_t>(i)];
+    }
+    // out[j] = σ(j)·x[j] for j < d, out[j] = 0 for j in [d, padded).
+    void apply(const double *x, double *out, index_t padded) const noexcept;
+    bool has_table() const noexcept { return !table_.empty(); }
+
+private:
+    std::uint64_t seed_ = 0;
+    rng::Stream stream_{0};
+    index_t d_ = 0;
+    std::vector<double> table_;
+};
+
+// Per-thread scratch of one apply call; the sketch sizes it (prepare()).
+struct Workspace {
+    index_t chunk = 0;                 // rows per internal chunk
+    fft::Buffer<double> in;            // gathered input rows (row-major, double)
+    fft::Buffer<double> out;           // output rows (row-major, double) before the store into z
+    fft::Buffer<double> scratch;       // kernel-specific
+    fft::Buffer<fftw_complex> c1, c2;  // TensorSketch bins
+};
+
+// Sparse rows for the kernels: values are either double or float (exactly one of vd, vf is set).
+struct CsrRows {
+    const index_t *indptr = nullptr;  // rows + 1 offsets (absolute positions in indices/values)
+    const index_t *indices = nullptr;
+    const double *vd = nullptr;
+    const float *vf = nullptr;
+};
+
+class Sketch {
+public:
+    // Validates `p` and builds the plan. Throws subq::Error (SUBQ_ERR_INVALID_ARG, SUBQ_ERR_DIMENSION,
+    // SUBQ_ERR_PARAM_RANGE, SUBQ_ERR_UNSUPPORTED) with a message naming the parameter.
+    static std::unique_ptr<Sketch> create(const Params &p);
+    virtual ~Sketch() = default;
+
+    Type type() const noexcept { return type_; }
+    index_t input_dim() const noexcept { return d1_; }
+    index_t input_dim2() const noexcept { return d2_; }  // 0 for types without a second factor
+    index_t output_dim() const noexcept { return m_; }
+    bool supports_pair() const noexcept { return d2_ > 0; }
+    // Whether apply(x) is defined (x⊗x for TensorSRHT, x^{⊗p} for TensorSketch need equal factor dimensions).
+    bool supports_single() const noexcept { return d2_ == 0 || d2_ == d1_; }
+
+    // z (n×m) = sketch of the n rows of x (n×d). x and z must not overlap.
+    void apply(const DenseView<const double> &x, const DenseView<double> &z) const;
+    void apply(const DenseView<const float> &x, const DenseView<float> &z) const;
+    void apply_csr(const CsrView<double> &x, const DenseView<double> &z) const;
+    void apply_csr(const CsrView<float> &x, const DenseView<float> &z) const;
+    // z = sketch of a_i ⊗ b_i (TensorSRHT; TensorSketch with p = 2).
+    void apply_pair(const DenseView<const double> &a, const DenseView<const double> &b,
+                    const DenseView<double> &z) const;
+    void apply_pair(const DenseView<const float> &a, const DenseView<const float> &b, const DenseView<float> &z) const;
+
+    // ---- kernels over a chunk of rows (internal; public for tests) --------------------------------------------
+    // Row i of the chunk reads x + i·ldx (d1 values) and writes out + i·ldo (m values).
+    virtual void dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo,
+                            Workspace &ws) const = 0;
+    virtual void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const = 0;
+    virtual void pair_rows(const double *a, index_t lda, const double *b, index_t ldb, index_t rows, double *out,
+                           index_t ldo, Workspace &ws) const;
+
+    // Optional fused float32 output (row-major rows of out + i·ldo, each value the float64 result rounded once, so
+    // bit-identical to dense_rows followed by a conversion). Returns false if the sketch has no such kernel.
+    virtual bool dense_rows_f32(const double *, index_t, index_t, float *, index_t, Workspace &) const { return false; }
+
+protected:
+    Sketch(Type t, const Params &p, index_t d1, index_t d2, index_t m);
+    // Allocates the kernel-specific parts of ws for ws.chunk rows.
+    virtual void prepare(Workspace &ws) const;
+    // Doubles of kernel scratch per row (used to size internal chunks so they stay cache-resident).
+    virtual index_t scratch_per_row() const { return 0; }
+    // Gaussian overrides: apply a dense input in one BLAS call; returns false if not applicable.
+    virtual bool apply_blas(const DenseView<const double> &, const DenseView<double> &) const { return false; }
+    virtual bool apply_blas(const DenseView<const float> &, const DenseView<float> &) const { return false; }
+
+    Type type_;
+    std::uint64_t seed_;
+    index_t d1_, d2_, m_;
+    std::int64_t num_threads_;
+    index_t block_rows_;
+    bool tables_;
+
+private:
+    template <class T>
+    void apply_dense_impl(const DenseView<const T> &x, const DenseView<T> &z) const;
+    template <class T>
+    void apply_csr_impl(const CsrView<T> &x, const DenseView<T> &z) const;
+    template <class T>
+    void apply_pair_impl(const DenseView<const T> &a, const DenseView<const T> &b, const DenseView<T> &z) const;
+    template <class F>
+    void run_blocks(index_t n, index_t in_per_row, F &&chunk_fn) const;
+};
+
+// ---- the concrete sketches (declared for tests, which rebuild the explicit matrices from their tables) ----------
+
+// CountSketch (s = 1, scale 1) and OSNAP (s blocks of b = m/s rows, entries ±1/√s).
+class HashSketch final : public Sketch {
+public:
+    HashSketch(Type t, const Params &p, index_t m, int s);
+    const HashMap &map() const noexcept { return map_; }
+    void dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+
+private:
+    HashMap map_;
+};
+
+// SRHT: m^{-1/2}·R·H_P·D_σ, R = m indices of [P] drawn uniformly with replacement.
+class Srht final : public Sketch {
+public:
+    explicit Srht(const Params &p);
+    index_t padded_dim() const noexcept { return P_; }
+    double sign(index_t i) const noexcept { return signs_.at(i); }
+    std::uint32_t index(index_t k) const noexcept { return idx_[static_cast<std::size_t>(k)]; }
+    void dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    bool dense_rows_f32(const double *x, index_t ldx, index_t rows, float *out, index_t ldo,
+                        Workspace &ws) const override;
+
+protected:
+    void prepare(Workspace &ws) const override;
+    index_t scratch_per_row() const override { return P_; }
+
+private:
+    template <class O>
+    void finish(index_t rows, double *buf, O *out, index_t ldo) const;
+    index_t P_;
+    SignVector signs_;
+    std::vector<std::uint32_t> idx_;
+    double scale_;
+};
+
+// Gaussian: G (m×d) with i.i.d. N(0, 1/m) entries, stored transposed (d×m) in float64 and float32.
+class Gaussian final : public Sketch {
+public:
+    explicit Gaussian(const Params &p);
+    double entry(index_t r, index_t j) const noexcept {
+        return gt_[static_cast<std::size_t>(j) * static_cast<std::size_t>(m_) + static_cast<std::size_t>(r)];
+    }
+    void dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+
+protected:
+    bool apply_blas(const DenseView<const double> &x, const DenseView<double> &z) const override;
+    bool apply_blas(const DenseView<const float> &x, const DenseView<float> &z) const override;
+
+private:
+    std::vector<double> gt_;  // gt_[j·m + r] = G[r][j]
+    std::vector<float> gtf_;
+};
+
+// TensorSketch of degree p: IFFT_m(Π_k FFT_m(C_k x)), circular, unscaled. Factor k hashes with C_k (CountSketch).
+class TensorSketch final : public Sketch {
+public:
+    TensorSketch(const Params &p, index_t d2);
+    int degree() const noexcept { return static_cast<int>(maps_.size()); }
+    const HashMap &map(int k) const noexcept { return maps_[static_cast<std::size_t>(k)]; }
+    void dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void pair_rows(const double *a, index_t lda, const double *b, index_t ldb, index_t rows, double *out, index_t ldo,
+                   Workspace &ws) const override;
+
+protected:
+    void prepare(Workspace &ws) const override;
+
+private:
+    // Multiplies the spectrum of factor k (its CountSketch in ws.scratch) into ws.c1.
+    void accumulate(int k, Workspace &ws) const;
+    void finish(Workspace &ws, double *o) const;
+    std::vector<HashMap> maps_;
+    std::unique_ptr<fft::RealPlan> plan_;
+};
+
+// TensorSRHT (degree 2): S(a⊗b)_k = m^{-1/2}·(H D₁ a)_{p_k}·(H D₂ b)_{q_k}, (p_k, q_k) uniform with replacement.
+class TensorSrht final : public Sketch {
+public:
+    TensorSrht(const Params &p, index_t d2);
+    index_t padded_dim1() const noexcept { return P1_; }
+    index_t padded_dim2() const noexcept { return P2_; }
+    double sign1(index_t i) const noexcept { return s1_.at(i); }
+    double sign2(index_t i) const noexcept { return s2_.at(i); }
+    std::uint32_t index1(index_t k) const noexcept { return p_[static_cast<std::size_t>(k)]; }
+    std::uint32_t index2(index_t k) const noexcept { return q_[static_cast<std::size_t>(k)]; }
+    void dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
+    void pair_rows(const double *a, index_t lda, const double *b, index_t ldb, index_t rows, double *out, index_t ldo,
+                   Workspace &ws) const override;
+
+protected:
+    void prepare(Workspace &ws) const override;
+    index_t scratch_per_row() const override { return P1_ + P2_; }
+
+private:
+    void finish(index_t rows, double *buf, double *out, index_t ldo) const;
+    index_t P1_, P2_;
+    SignVector s1_, s2_;
+    std::vector<std::uint32_t> p_, q_;
+    double scale_;
+};
+
+}  // namespace subq::sketch

@@ -1,0 +1,862 @@
+#include "train/net.hpp"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+#include "sketch/sketch.hpp"
+#include "train/solve.hpp"
+
+namespace subq::train {
+namespace {
+
+constexpr std::uint64_t kNetStream = 0x4E4554;  // "NET": first element of every training stream path
+constexpr std::int64_t kRowTile = 2048;         // rows of g accumulated at once in the sparse forward (L1-sized)
+
+// Contiguous ranges of [0, n) for `parts` workers: range p is [begin(p), begin(p+1)).
+inline std::int64_t range_begin(std::int64_t n, std::int64_t parts, std::int64_t p) { return n * p / parts; }
+
+template <class T>
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha,
+          const T *a, std::int64_t lda, const T *b, std::int64_t ldb, double beta, T *c, std::int64_t ldc) {
+    if constexpr (std::is_same_v<T, float>)
+        cblas_sgemm(CblasColMajor, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
+                    static_cast<float>(alpha), a, static_cast<int>(lda), b, static_cast<int>(ldb),
+                    static_cast<float>(beta), c, static_cast<int>(ldc));
+    else
+        cblas_dgemm(CblasColMajor, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a,
+                    static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// Per-worker counters, summed after a parallel region (integer sums: order-independent).
+struct LocalCounts {
+    std::int64_t muladds = 0, bytes = 0;
+};
+void add_counts(Counters *c, Phase phase, const std::vector<LocalCounts> &parts) {
+    if (c == nullptr) return;
+    for (const auto &p : parts) {
+        c->muladds[phase] += p.muladds;
+        c->bytes[phase] += p.bytes;
+    }
+}
+void add_counts(Counters *c, Phase phase, std::int64_t muladds, std::int64_t bytes) {
+    if (c == nullptr) return;
+    c->muladds[phase] += muladds;
+    c->bytes[phase] += bytes;
+}
+
+// Concatenates per-point rows (computed in parallel) into one SparseRows, in point order.
+void concatenate(const std::vector<std::vector<std::int32_t>> &idx, const std::vector<std::vector<double>> &val,
+                 SparseRows &out) {
+    const std::int64_t n = static_cast<std::int64_t>(idx.size());
+    out.indptr.assign(n + 1, 0);
+    for (std::int64_t i = 0; i < n; ++i) out.indptr[i + 1] = out.indptr[i] + static_cast<std::int64_t>(idx[i].size());
+    out.index.resize(out.indptr[n]);
+    out.value.resize(out.indptr[n]);
+    for (std::int64_t i = 0; i < n; ++i) {
+        std::copy(idx[i].begin(), idx[i].end(), out.index.begin() + out.indptr[i]);
+        std::copy(val[i].begin(), val[i].end(), out.value.begin() + out.indptr[i]);
+    }
+}
+
+// Dot product of two sorted sparse vectors.
+double sparse_dot(std::span<const std::int32_t> ia, std::span<const double> va, std::span<const std::int32_t> ib,
+                  std::span<const double> vb, std::int64_t &work) {
+    double s = 0;
+    std::size_t p = 0, q = 0;
+    while (p < ia.size() && q < ib.size()) {
+        if (ia[p] < ib[q]) {
+            ++p;
+        } else if (ib[q] < ia[p]) {
+            ++q;
+        } else {
+            s += va[p++] * vb[q++];
+            ++work;
+        }
+    }
+    return s;
+}
+
+// Column-major dense copy (rows x n, T) of sparse rows (one column per point).
+template <class T>
+std::vector<T> densify_columns(const SparseRows &s, std::int64_t rows) {
+    const std::int64_t n = s.rows();
+    std::vector<T> d(static_cast<std::size_t>(checked_mul(rows, n, "activation matrix")), T(0));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto idx = s.idx(i);
+        const auto val = s.val(i);
+        for (std::size_t k = 0; k < idx.size(); ++k) d[i * rows + idx[k]] = static_cast<T>(val[k]);
+    }
+    return d;
+}
+
+// Whether a layer's input is dense enough for one GEMM to beat per-point column gathers: a gather streams
+// nnz * m weights from memory, a GEMM does m * cols * n multiply-adds on cached blocks, and on these machines one
+// streamed weight costs about as much time as 16 cached multiply-adds (design §6.9: ~22 GB/s against
+// ~180 GFLOP/s). Layers >= 2 always gather: their inputs are the sparse shifted-ReLU activations.
+bool dense_input(const SparseRows &in, std::int64_t cols) {
+    const std::int64_t n = in.rows();
+    return n > 0 && 16 * static_cast<std::int64_t>(in.index.size()) >= n * cols;
+}
+
+}  // namespace
+
+double gaussian_tail(double b) { return 0.5 * std::erfc(b / std::numbers::sqrt2); }
+
+double gaussian_tail_inverse(double p) {
+    require(p > 0 && p < 1, SUBQ_ERR_PARAM_RANGE, "active fraction " + std::to_string(p) + " is outside (0, 1)");
+    // Q is decreasing: bisection on [-40, 40] to the last bit, then it is exact to double precision.
+    double lo = -40, hi = 40;
+    for (int it = 0; it < 200 && hi - lo > 0; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        if (mid == lo || mid == hi) break;
+        (gaussian_tail(mid) > p ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+double shifted_relu_second_moment(double b) {
+    const double phi = std::exp(-0.5 * b * b) / std::sqrt(2 * std::numbers::pi);
+    return (1 + b * b) * gaussian_tail(b) - b * phi;
+}
+
+double default_threshold(std::int64_t width) { return std::sqrt(0.4 * std::log(static_cast<double>(width))); }
+
+// ---------------------------------------------------------------------------------------------------------------
+
+template <class T>
+Network<T>::Network(const Options &options, bool draw_weights) : opt_(options) {
+    const auto &o = opt_;
+    require(o.input_dim >= 1 && o.input_dim <= INT32_MAX, SUBQ_ERR_DIMENSION,
+            "input dimension " + std::to_string(o.input_dim) + " is outside [1, 2^31-1]");
+    require(o.width >= 1 && o.width <= INT32_MAX, SUBQ_ERR_DIMENSION,
+            "width " + std::to_string(o.width) + " is outside [1, 2^31-1]");
+    require(o.depth >= 1, SUBQ_ERR_DIMENSION, "depth " + std::to_string(o.depth) + " < 1");
+    require(o.outputs >= 1, SUBQ_ERR_DIMENSION, "outputs " + std::to_string(o.outputs) + " < 1");
+    require(std::isfinite(o.threshold), SUBQ_ERR_INVALID_ARG, "threshold is not finite");
+    const std::int64_t m = o.width;
+    const double cb = shifted_relu_second_moment(o.threshold);
+    require(o.variant == Variant::Normalized || cb > 0, SUBQ_ERR_INVALID_ARG,
+            "variant P needs E max(z-b,0)^2 > 0; threshold " + std::to_string(o.threshold) + " is too large");
+    // Total weight storage, checked before anything is allocated.
+    std::int64_t total = checked_mul(m, o.input_dim, "W_1");
+    total = checked_add(total, checked_mul(checked_mul(m, m, "W_l"), o.depth - 1, "weights"), "weights");
+    checked_bytes(total, sizeof(T), "weights");
+    checked_bytes(checked_mul(o.outputs, m, "output weights"), sizeof(double), "output weights");
+
+    const int threads = thread_count(o.threads);
+    layers_.resize(o.depth + 1);
+    for (std::int64_t l = 1; l <= o.depth; ++l) {
+        Layer &layer = layers_[l];
+        layer.rows = m;
+        layer.cols = l == 1 ? o.input_dim : m;
+        const std::int64_t count = layer.rows * layer.cols;
+        layer.B.resize(static_cast<std::size_t>(count));
+        if (!draw_weights) continue;
+        const double scale = (o.variant == Variant::Paper && l >= 2) ? 1.0 / std::sqrt(m * cb) : 1.0;
+        const auto stream = rng::stream({kNetStream, static_cast<std::uint64_t>(l), rng::kGaussian});
+        const std::int64_t pairs = (count + 1) / 2;
+        const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(pairs, 64));
+        T *B = layer.B.data();
+        parallel_for(threads, parts, [&](std::int64_t p) {
+            for (std::int64_t k = range_begin(pairs, parts, p); k < range_begin(pairs, parts, p + 1); ++k) {
+                const auto [g1, g2] = rng::normal_pair(o.seed, stream, static_cast<std::uint64_t>(k));
+                B[2 * k] = static_cast<T>(scale * g1);
+                if (2 * k + 1 < count) B[2 * k + 1] = static_cast<T>(scale * g2);
+            }
+        });
+    }
+    const double out_scale = o.variant == Variant::Paper ? 1.0 / std::sqrt(m * cb) : 1.0;
+    a_.resize(static_cast<std::size_t>(o.outputs * m));
+    for (std::int64_t c = 0; c < o.outputs; ++c) {
+        const auto stream = rng::stream({kNetStream, static_cast<std::uint64_t>(o.depth + 1), rng::kSign,
+                                         static_cast<std::uint64_t>(c)});
+        for (std::int64_t p = 0; p < m; ++p) a_[c * m + p] = out_scale * rng::sign(o.seed, stream, p);
+    }
+}
+
+// g = W u_i for the sparse input row i: only the columns of W in supp(u_i) are read, in row tiles.
+template <class T>
+void Network<T>::gather_forward(const Layer &layer, const SparseRows &in, std::int64_t i, T *g) const {
+    const std::int64_t m = layer.rows;
+    const auto idx = in.idx(i);
+    const auto val = in.val(i);
+    const T *B = layer.B.data();
+    for (std::int64_t r0 = 0; r0 < m; r0 += kRowTile) {
+        const std::int64_t len = std::min(kRowTile, m - r0);
+        T *__restrict acc = g + r0;
+        std::fill(acc, acc + len, T(0));
+        for (std::size_t k = 0; k < idx.size(); ++k) {
+            const T a = static_cast<T>(val[k]);
+            const T *__restrict col = B + static_cast<std::int64_t>(idx[k]) * m + r0;
+            for (std::int64_t r = 0; r < len; ++r) acc[r] += a * col[r];
+        }
+    }
+    if (layer.rank > 0) {  // + P (Q^T u): t = sum_k u_k Q[idx_k, :]
+        const std::int64_t cap = layer.cap, rank = layer.rank;
+        std::vector<double> t(static_cast<std::size_t>(rank), 0.0);
+        for (std::size_t k = 0; k < idx.size(); ++k) {
+            const T *q = layer.Q.data() + static_cast<std::int64_t>(idx[k]) * cap;
+            for (std::int64_t j = 0; j < rank; ++j) t[j] += val[k] * q[j];
+        }
+        for (std::int64_t p = 0; p < m; ++p) {
+            const T *prow = layer.P.data() + p * cap;
+            double s = 0;
+            for (std::int64_t j = 0; j < rank; ++j) s += prow[j] * t[j];
+            g[p] += static_cast<T>(s);
+        }
+    }
+}
+
+// G = W U for all points at once: one GEMM (+ P (Q^T U) for a lazy buffer).
+template <class T>
+void Network<T>::dense_forward(const Layer &layer, const SparseRows &in, std::vector<T> &g) const {
+    const std::int64_t n = in.rows();
+    const std::vector<T> U = densify_columns<T>(in, layer.cols);
+    g.assign(static_cast<std::size_t>(layer.rows * n), T(0));
+    gemm<T>(CblasNoTrans, CblasNoTrans, layer.rows, n, layer.cols, 1.0, layer.B.data(), layer.rows, U.data(),
+            layer.cols, 0.0, g.data(), layer.rows);
+    if (layer.rank > 0) {
+        // Q and P are stored row-major, i.e. as column-major cap x cols and cap x rows matrices.
+        std::vector<T> t(static_cast<std::size_t>(layer.rank * n));
+        gemm<T>(CblasNoTrans, CblasNoTrans, layer.rank, n, layer.cols, 1.0, layer.Q.data(), layer.cap, U.data(),
+                layer.cols, 0.0, t.data(), layer.rank);
+        gemm<T>(CblasTrans, CblasNoTrans, layer.rows, n, layer.rank, 1.0, layer.P.data(), layer.cap, t.data(),
+                layer.rank, 1.0, g.data(), layer.rows);
+    }
+}
+
+template <class T>
+SparseRows Network<T>::normalised_inputs(const DenseView<const T> &x) const {
+    const auto &o = opt_;
+    require(x.cols == o.input_dim, SUBQ_ERR_DIMENSION,
+            "x has " + std::to_string(x.cols) + " columns, the network's input dimension is " +
+                std::to_string(o.input_dim));
+    const std::int64_t n = x.rows;
+    const int threads = thread_count(o.threads);
+    const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, threads));
+    // The nonzeros of each input row, scaled to unit norm (a zero row stays zero: a dead point).
+    std::vector<std::vector<std::int32_t>> idx(n);
+    std::vector<std::vector<double>> val(n);
+    parallel_for(threads, parts, [&](std::int64_t p) {
+        for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
+            double ss = 0;
+            for (std::int64_t j = 0; j < x.cols; ++j) {
+                const double v = x(i, j);
+                if (!std::isfinite(v))
+                    fail(SUBQ_ERR_NUMERICAL,
+                         "x: non-finite value at row " + std::to_string(i) + ", column " + std::to_string(j));
+                ss += v * v;
+            }
+            const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+            for (std::int64_t j = 0; j < x.cols; ++j) {
+                const double v = x(i, j);
+                if (v != 0) {
+                    idx[i].push_back(static_cast<std::int32_t>(j));
+                    val[i].push_back(v * inv);
+                }
+            }
+        }
+    });
+    SparseRows u0;
+    concatenate(idx, val, u0);
+    return u0;
+}
+
+template <class T>
+void Network<T>::forward(const DenseView<const T> &x, Batch &batch, Counters *counters) const {
+    SparseRows u0 = normalised_inputs(x);
+    batch.n = x.rows;
+    batch.u.assign(opt_.depth + 1, SparseRows{});
+    batch.u[0] = std::move(u0);
+    propagate(batch, counters);
+}
+
+template <class T>
+void Network<T>::propagate(Batch &batch, Counters *counters) const {
+    const auto &o = opt_;
+    const std::int64_t n = batch.n, m = o.width, L = o.depth, k = o.outputs;
+    const int threads = thread_count(o.threads);
+    const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, threads));
+    batch.hnorm.assign(L + 1, std::vector<double>(static_cast<std::size_t>(n), 0.0));
+
+    const double b = o.threshold;
+    std::vector<T> dense_g;
+    for (std::int64_t l = 1; l <= L; ++l) {
+        const Layer &layer = layers_[l];
+        const SparseRows &in = batch.u[l - 1];
+        const bool use_gemm = o.mode == Mode::Dense || (l == 1 && dense_input(in, layer.cols));
+        if (use_gemm) {
+            dense_forward(layer, in, dense_g);
+            const std::int64_t r = layer.rank;
+            add_counts(counters, kForward,
+                       checked_mul(checked_mul(m + r, layer.cols, "gemm") + m * r, n, "gemm"),
+                       checked_bytes(m * layer.cols + (m + layer.cols) * r, sizeof(T), "gemm"));
+        }
+        std::vector<std::vector<std::int32_t>> idx(n);
+        std::vector<std::vector<double>> val(n);
+        std::vector<LocalCounts> counts(parts);
+        parallel_for(threads, parts, [&](std::int64_t p) {
+            std::vector<T> scratch(use_gemm ? 0 : m);
+            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
+                const T *g;
+                if (!use_gemm) {
+                    gather_forward(layer, in, i, scratch.data());
+                    g = scratch.data();
+                    const std::int64_t s = in.count(i), r = layer.rank;
+                    counts[p].muladds += m * s + (r > 0 ? r * s + m * r : 0);
+                    counts[p].bytes += static_cast<std::int64_t>(sizeof(T)) * (m * s + (r > 0 ? (s + m) * r : 0));
+                } else {
+                    g = dense_g.data() + i * m;
+                }
+                double ss = 0;
+                for (std::int64_t r = 0; r < m; ++r) {
+                    const double gr = static_cast<double>(g[r]);
+                    if (gr > b) {
+                        idx[i].push_back(static_cast<std::int32_t>(r));
+                        val[i].push_back(gr - b);
+                        ss += (gr - b) * (gr - b);
+                    }
+                }
+                const double norm = std::sqrt(ss);
+                batch.hnorm[l][i] = norm;
+                if (o.variant == Variant::Normalized && norm > 0)
+                    for (double &v : val[i]) v /= norm;
+            }
+        });
+        if (!use_gemm) add_counts(counters, kForward, counts);
+        concatenate(idx, val, batch.u[l]);
+    }
+
+    batch.f.assign(static_cast<std::size_t>(n * k), 0.0);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto idx = batch.u[L].idx(i);
+        const auto val = batch.u[L].val(i);
+        for (std::int64_t c = 0; c < k; ++c) {
+            double s = 0;
+            for (std::size_t q = 0; q < idx.size(); ++q) s += a_[c * m + idx[q]] * val[q];
+            batch.f[i * k + c] = s;
+        }
+    }
+}
+
+template <class T>
+std::vector<SparseRows> Network<T>::backward(const Batch &batch, std::span<const double> top,
+                                             Counters *counters) const {
+    const auto &o = opt_;
+    const std::int64_t n = batch.n, m = o.width, L = o.depth, k = o.outputs;
+    require(static_cast<std::int64_t>(top.size()) == n * k, SUBQ_ERR_DIMENSION, "backward: top has wrong size");
+    const int threads = thread_count(o.threads);
+    const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, threads));
+    std::vector<SparseRows> v(L + 1);
+    // w[i]: d(top_i . f_i)/d u_{i,l} restricted to S_{i,l}, aligned with batch.u[l].idx(i).
+    std::vector<std::vector<double>> w(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto idx = batch.u[L].idx(i);
+        w[i].assign(idx.size(), 0.0);
+        for (std::size_t q = 0; q < idx.size(); ++q)
+            for (std::int64_t c = 0; c < k; ++c) w[i][q] += top[i * k + c] * a_[c * m + idx[q]];
+    }
+    std::vector<T> dense_w;
+    for (std::int64_t l = L; l >= 1; --l) {
+        const Layer &layer = layers_[l];
+        const SparseRows &ul = batch.u[l];
+        // v_{i,l} = D (w - u <u, w>) / ||h||  [N];  v = D w  [P].
+        std::vector<std::vector<std::int32_t>> vidx(n);
+        std::vector<std::vector<double>> vval(n);
+        for (std::int64_t i = 0; i < n; ++i) {
+            const auto idx = ul.idx(i);
+            const auto uval = ul.val(i);
+            vidx[i].assign(idx.begin(), idx.end());
+            vval[i] = w[i];
+            if (o.variant == Variant::Normalized && !idx.empty()) {
+                double dot = 0;
+                for (std::size_t q = 0; q < idx.size(); ++q) dot += uval[q] * w[i][q];
+                const double inv = 1.0 / batch.hnorm[l][i];
+                for (std::size_t q = 0; q < idx.size(); ++q) vval[i][q] = (w[i][q] - uval[q] * dot) * inv;
+            }
+        }
+        concatenate(vidx, vval, v[l]);
+        if (l == 1) break;
+        // w_{l-1} on S_{i,l-1}: W_l[S_l, S_{l-1}]^T v_l.
+        const SparseRows &below = batch.u[l - 1];
+        if (o.mode == Mode::Dense) {
+            const std::vector<T> V = densify_columns<T>(v[l], m);
+            dense_w.assign(static_cast<std::size_t>(layer.cols * n), T(0));
+            gemm<T>(CblasTrans, CblasNoTrans, layer.cols, n, m, 1.0, layer.B.data(), m, V.data(), m, 0.0,
+                    dense_w.data(), layer.cols);
+            add_counts(counters, kBackward, checked_mul(checked_mul(m, layer.cols, "gemm"), n, "gemm"),
+                       checked_bytes(m * layer.cols, sizeof(T), "gemm"));
+            for (std::int64_t i = 0; i < n; ++i) {
+                const auto idx = below.idx(i);
+                w[i].assign(idx.size(), 0.0);
+                for (std::size_t q = 0; q < idx.size(); ++q) w[i][q] = dense_w[i * layer.cols + idx[q]];
+            }
+            continue;
+        }
+        std::vector<LocalCounts> counts(parts);
+        parallel_for(threads, parts, [&](std::int64_t p) {
+            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
+                const auto vi = v[l].idx(i);
+                const auto vv = v[l].val(i);
+                const auto oi = below.idx(i);
+                std::vector<double> out(oi.size(), 0.0);
+                for (std::size_t q = 0; q < oi.size(); ++q) {
+                    const T *col = layer.B.data() + static_cast<std::int64_t>(oi[q]) * m;
+                    double s = 0;
+                    for (std::size_t r = 0; r < vi.size(); ++r) s += col[vi[r]] * vv[r];
+                    out[q] = s;
+                }
+                const std::int64_t rank = layer.rank;
+                if (rank > 0) {  // + Q[S_{l-1}, :] (P[S_l, :]^T v)
+                    std::vector<double> t(static_cast<std::size_t>(rank), 0.0);
+                    for (std::size_t r = 0; r < vi.size(); ++r) {
+                        const T *prow = layer.P.data() + static_cast<std::int64_t>(vi[r]) * layer.cap;
+                        for (std::int64_t j = 0; j < rank; ++j) t[j] += vv[r] * prow[j];
+                    }
+                    for (std::size_t q = 0; q < oi.size(); ++q) {
+                        const T *qrow = layer.Q.data() + static_cast<std::int64_t>(oi[q]) * layer.cap;
+                        double s = 0;
+                        for (std::int64_t j = 0; j < rank; ++j) s += qrow[j] * t[j];
+                        out[q] += s;
+                    }
+                }
+                const std::int64_t a = static_cast<std::int64_t>(vi.size()), c = static_cast<std::int64_t>(oi.size());
+                counts[p].muladds += a * c + rank * (a + c);
+                counts[p].bytes += static_cast<std::int64_t>(sizeof(T)) * (a * c + rank * (a + c));
+                w[i] = std::move(out);
+            }
+        });
+        add_counts(counters, kBackward, counts);
+    }
+    return v;
+}
+
+template <class T>
+void Network<T>::rebuild(Layer &layer, Counters *counters) {
+    if (layer.rank == 0) return;
+    // B (col-major m x m') += P Q^T; P and Q are stored row-major, i.e. as col-major cap x m and cap x m'.
+    gemm<T>(CblasTrans, CblasNoTrans, layer.rows, layer.cols, layer.rank, 1.0, layer.P.data(), layer.cap,
+            layer.Q.data(), layer.cap, 1.0, layer.B.data(), layer.rows);
+    add_counts(counters, kRebuild, checked_mul(checked_mul(layer.rows, layer.cols, "rebuild"), layer.rank, "rebuild"),
+               static_cast<std::int64_t>(sizeof(T)) * (2 * layer.rows * layer.cols + (layer.rows + layer.cols) * layer.rank));
+    layer.rank = 0;
+}
+
+template <class T>
+void Network<T>::update(const Batch &batch, const std::vector<SparseRows> &v, double lr, Counters *counters) {
+    const auto &o = opt_;
+    const std::int64_t n = batch.n, m = o.width;
+    const int threads = thread_count(o.threads);
+    for (std::int64_t l = 1; l <= o.depth; ++l) {
+        Layer &layer = layers_[l];
+        const SparseRows &u = batch.u[l - 1];
+        const SparseRows &vl = v[l];
+        if (o.mode == Mode::Dense) {
+            const std::vector<T> V = densify_columns<T>(vl, m);
+            const std::vector<T> U = densify_columns<T>(u, layer.cols);
+            gemm<T>(CblasNoTrans, CblasTrans, m, layer.cols, n, -lr, V.data(), m, U.data(), layer.cols, 1.0,
+                    layer.B.data(), m);
+            add_counts(counters, kUpdate, checked_mul(checked_mul(m, layer.cols, "gemm"), n, "gemm"),
+                       static_cast<std::int64_t>(sizeof(T)) * 2 * m * layer.cols);
+            continue;
+        }
+        if (o.update == UpdateRule::LazyLowRank) {
+            std::int64_t rmax = o.max_rank > 0 ? o.max_rank : std::max<std::int64_t>(256, 4 * n);
+            if (layer.rank + n > layer.cap) {
+                rebuild(layer, counters);
+                if (n > layer.cap || layer.cap == 0) {
+                    layer.cap = std::max(rmax, n) + n;
+                    layer.P.assign(static_cast<std::size_t>(checked_mul(m, layer.cap, "P")), T(0));
+                    layer.Q.assign(static_cast<std::size_t>(checked_mul(layer.cols, layer.cap, "Q")), T(0));
+                }
+            }
+            for (std::int64_t i = 0; i < n; ++i) {
+                const std::int64_t col = layer.rank + i;
+                for (std::int64_t p = 0; p < m; ++p) layer.P[p * layer.cap + col] = T(0);
+                for (std::int64_t q = 0; q < layer.cols; ++q) layer.Q[q * layer.cap + col] = T(0);
+                const auto vi = vl.idx(i);
+                const auto vv = vl.val(i);
+                for (std::size_t r = 0; r < vi.size(); ++r)
+                    layer.P[static_cast<std::int64_t>(vi[r]) * layer.cap + col] = static_cast<T>(-lr * vv[r]);
+                const auto ui = u.idx(i);
+                const auto uv = u.val(i);
+                for (std::size_t r = 0; r < ui.size(); ++r)
+                    layer.Q[static_cast<std::int64_t>(ui[r]) * layer.cap + col] = static_cast<T>(uv[r]);
+            }
+            layer.rank += n;
+            add_counts(counters, kUpdate, 0, static_cast<std::int64_t>(sizeof(T)) * (m + layer.cols) * n);
+            if (layer.rank > rmax) rebuild(layer, counters);
+            continue;
+        }
+        // Eager sparse scatter-add: column q of W_l receives -lr * u_{i,q} v_i for every point i with q in
+        // supp(u_i). Columns are split between workers, points are visited in order: deterministic.
+        std::vector<std::int64_t> colptr(static_cast<std::size_t>(layer.cols + 1), 0);
+        for (std::int32_t q : u.index) ++colptr[q + 1];
+        for (std::int64_t q = 0; q < layer.cols; ++q) colptr[q + 1] += colptr[q];
+        std::vector<std::int64_t> fill(colptr.begin(), colptr.end() - 1);
+        std::vector<std::int64_t> point(u.index.size());
+        std::vector<double> coeff(u.index.size());
+        for (std::int64_t i = 0; i < n; ++i) {
+            const auto ui = u.idx(i);
+            const auto uv = u.val(i);
+            for (std::size_t r = 0; r < ui.size(); ++r) {
+                const std::int64_t at = fill[ui[r]]++;
+                point[at] = i;
+                coeff[at] = -lr * uv[r];
+            }
+        }
+        const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(layer.cols, 8 * threads));
+        std::vector<LocalCounts> counts(parts);
+        parallel_for(threads, parts, [&](std::int64_t p) {
+            for (std::int64_t q = range_begin(layer.cols, parts, p); q < range_begin(layer.cols, parts, p + 1); ++q) {
+                T *col = layer.B.data() + q * m;
+                for (std::int64_t e = colptr[q]; e < colptr[q + 1]; ++e) {
+                    const auto vi = vl.idx(point[e]);
+                    const auto vv = vl.val(point[e]);
+                    const double c = coeff[e];
+                    for (std::size_t r = 0; r < vi.size(); ++r) col[vi[r]] += static_cast<T>(c * vv[r]);
+                    counts[p].muladds += static_cast<std::int64_t>(vi.size());
+                    counts[p].bytes += 2 * static_cast<std::int64_t>(sizeof(T) * vi.size());
+                }
+            }
+        });
+        add_counts(counters, kUpdate, counts);
+    }
+}
+
+template <class T>
+std::vector<std::vector<SparseRows>> Network<T>::jacobian_factors(const Batch &batch, Counters *counters) const {
+    const std::int64_t n = batch.n, k = opt_.outputs;
+    // V^(c) for each output c: backward with top = e_c for every point.
+    std::vector<std::vector<SparseRows>> V(k);
+    std::vector<double> top(static_cast<std::size_t>(n * k));
+    for (std::int64_t c = 0; c < k; ++c) {
+        std::fill(top.begin(), top.end(), 0.0);
+        for (std::int64_t i = 0; i < n; ++i) top[i * k + c] = 1.0;
+        V[c] = backward(batch, top, counters);
+    }
+    return V;
+}
+
+template <class T>
+std::vector<double> Network<T>::jacobian_gram(const Batch &batch, Counters *counters) const {
+    return jacobian_gram(batch, jacobian_factors(batch), counters);
+}
+
+template <class T>
+std::vector<double> Network<T>::jacobian_gram(const Batch &batch, const std::vector<std::vector<SparseRows>> &V,
+                                              Counters *counters) const {
+    const auto &o = opt_;
+    const std::int64_t n = batch.n, k = o.outputs, L = o.depth, N = n * k;
+    std::vector<double> G(static_cast<std::size_t>(checked_mul(N, N, "Gram")), 0.0);
+    const int threads = thread_count(o.threads);
+    // U_{l-1}^T U_{l-1} once per layer (it does not depend on the outputs), then the Hadamard products.
+    std::vector<std::vector<double>> UU(L + 1);
+    std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, 4 * threads));
+    std::vector<LocalCounts> counts(parts);
+    for (std::int64_t l = 1; l <= L; ++l) {
+        const SparseRows &u = batch.u[l - 1];
+        UU[l].assign(static_cast<std::size_t>(n * n), 0.0);
+        parallel_for(threads, parts, [&](std::int64_t p) {
+            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i)
+                for (std::int64_t j = 0; j <= i; ++j) {
+                    std::int64_t work = 0;
+                    UU[l][i * n + j] = UU[l][j * n + i] = sparse_dot(u.idx(i), u.val(i), u.idx(j), u.val(j), work);
+                    counts[p].muladds += work;
+                }
+        });
+    }
+    add_counts(counters, kGram, counts);
+    parts = std::max<std::int64_t>(1, std::min<std::int64_t>(N, 4 * threads));
+    counts.assign(parts, LocalCounts{});
+    parallel_for(threads, parts, [&](std::int64_t p) {
+        for (std::int64_t a = range_begin(N, parts, p); a < range_begin(N, parts, p + 1); ++a) {
+            const std::int64_t i = a / k, c = a % k;
+            for (std::int64_t bcol = 0; bcol <= a; ++bcol) {
+                const std::int64_t j = bcol / k, c2 = bcol % k;
+                double s = 0;
+                std::int64_t work = 0;
+                for (std::int64_t l = 1; l <= L; ++l) {
+                    const double uu = UU[l][i * n + j];
+                    if (uu == 0) continue;
+                    const SparseRows &va = V[c][l], &vb = V[c2][l];
+                    s += uu * sparse_dot(va.idx(i), va.val(i), vb.idx(j), vb.val(j), work);
+                    ++work;
+                }
+                G[a * N + bcol] = s;
+                G[bcol * N + a] = s;
+                counts[p].muladds += work;
+            }
+        }
+    });
+    add_counts(counters, kGram, counts);
+    return G;
+}
+
+template <class T>
+std::vector<LayerStats> Network<T>::statistics(const Batch &batch, const Batch *previous) const {
+    const std::int64_t n = batch.n, m = opt_.width;
+    std::vector<LayerStats> stats(opt_.depth);
+    std::vector<char> seen(static_cast<std::size_t>(m));
+    for (std::int64_t l = 1; l <= opt_.depth; ++l) {
+        LayerStats &s = stats[l - 1];
+        const SparseRows &u = batch.u[l];
+        std::fill(seen.begin(), seen.end(), 0);
+        std::int64_t total = 0, covered = 0;
+        s.fired_min = n > 0 ? m : 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t c = u.count(i);
+            total += c;
+            s.fired_min = std::min(s.fired_min, c);
+            s.fired_max = std::max(s.fired_max, c);
+            s.dead_points += c == 0;
+            for (std::int32_t r : u.idx(i)) covered += !seen[r], seen[r] = 1;
+        }
+        s.fired_mean = n > 0 ? static_cast<double>(total) / n : 0;
+        s.coverage = static_cast<double>(covered) / m;
+        if (previous != nullptr && previous->n == n && static_cast<std::int64_t>(previous->u.size()) > l) {
+            double drift = 0;
+            std::int64_t counted = 0;
+            for (std::int64_t i = 0; i < n; ++i) {
+                const auto a = previous->u[l].idx(i), b = u.idx(i);
+                if (a.empty()) continue;
+                std::size_t p = 0, q = 0, common = 0;
+                while (p < a.size() && q < b.size()) {
+                    if (a[p] < b[q]) ++p;
+                    else if (b[q] < a[p]) ++q;
+                    else ++common, ++p, ++q;
+                }
+                drift += static_cast<double>(a.size() + b.size() - 2 * common) / static_cast<double>(a.size());
+                ++counted;
+            }
+            s.drift = counted > 0 ? drift / counted : 0;
+        }
+    }
+    return stats;
+}
+
+template <class T>
+double Network<T>::residual(const Batch &batch, const double *y, std::vector<double> &r) const {
+    const std::int64_t n = batch.n, k = opt_.outputs;
+    r.resize(static_cast<std::size_t>(n * k));
+    double loss = 0;
+    for (std::int64_t e = 0; e < n * k; ++e) {
+        require(std::isfinite(y[e]), SUBQ_ERR_NUMERICAL,
+                "y: non-finite target at row " + std::to_string(e / k) + ", column " + std::to_string(e % k));
+        r[e] = batch.f[e] - y[e];
+        loss += 0.5 * r[e] * r[e];
+    }
+    return loss;
+}
+
+template <class T>
+double Network<T>::step_gd(const DenseView<const T> &x, const double *y, double lr, std::vector<LayerStats> &stats,
+                           double *lr_used, Counters *counters) {
+    Batch batch;
+    forward(x, batch, counters);
+    const std::int64_t n = batch.n, k = opt_.outputs;
+    std::vector<double> r;
+    const double loss = residual(batch, y, r);
+    // Drift compares fired sets point by point, so only against the same batch trained again.
+    const bool same_batch = previous_.n == n && previous_.u[0].indptr == batch.u[0].indptr &&
+                            previous_.u[0].index == batch.u[0].index && previous_.u[0].value == batch.u[0].value;
+    stats = statistics(batch, same_batch ? &previous_ : nullptr);
+    if (lr <= 0) {
+        if (auto_lr_ <= 0) {
+            std::vector<double> G = jacobian_gram(batch, counters);
+            const std::int64_t N = n * k;
+            std::vector<double> eig(static_cast<std::size_t>(N));
+            const int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', static_cast<lapack_int>(N), G.data(),
+                                            static_cast<lapack_int>(N), eig.data());
+            require(info == 0, SUBQ_ERR_NUMERICAL, "eigenvalues of the Jacobian Gram: LAPACK info " + std::to_string(info));
+            require(eig.back() > 0, SUBQ_ERR_NUMERICAL, "the Jacobian Gram is zero (all points dead?)");
+            auto_lr_ = 1.0 / eig.back();
+        }
+        lr = auto_lr_;
+    }
+    if (lr_used) *lr_used = lr;
+    const auto v = backward(batch, r, counters);
+    update(batch, v, lr, counters);
+    previous_ = std::move(batch);
+    accepted_ = Batch{};
+    return loss;
+}
+
+template <class T>
+std::vector<double> Network<T>::sketch_jacobian(const Batch &batch, const std::vector<std::vector<SparseRows>> &V,
+                                                std::int64_t rows, std::uint64_t stream, Counters *counters) const {
+    const auto &o = opt_;
+    const std::int64_t n = batch.n, k = o.outputs, L = o.depth, N = n * k, m = o.width;
+    require(rows >= 1, SUBQ_ERR_DIMENSION, "sketch rows must be >= 1");
+    std::vector<double> SA(static_cast<std::size_t>(checked_mul(checked_mul(L, rows, "sketch"), N, "sketch")), 0.0);
+    constexpr std::int64_t kChunk = 64;  // Jacobian columns densified at a time
+    for (std::int64_t l = 1; l <= L; ++l) {
+        const std::int64_t cols = layers_[l].cols;
+        sketch::Params p;
+        p.type = static_cast<int>(sketch::Type::kTensorSrht);
+        p.input_dim = cols;
+        p.input_dim2 = m;
+        p.output_dim = rows;
+        const auto w = rng::philox(o.seed, rng::stream({kNetStream, stream, static_cast<std::uint64_t>(l), rng::kHash}), 0);
+        p.seed = (static_cast<std::uint64_t>(w[0]) << 32) | w[1];
+        p.num_threads = o.threads;
+        const auto S = sketch::Sketch::create(p);
+        std::vector<double> A(static_cast<std::size_t>(kChunk * cols)), B(static_cast<std::size_t>(kChunk * m)),
+            Z(static_cast<std::size_t>(kChunk * rows));
+        for (std::int64_t a0 = 0; a0 < N; a0 += kChunk) {
+            const std::int64_t len = std::min(kChunk, N - a0);
+            std::fill(A.begin(), A.end(), 0.0);
+            std::fill(B.begin(), B.end(), 0.0);
+            for (std::int64_t t = 0; t < len; ++t) {
+                const std::int64_t i = (a0 + t) / k, c = (a0 + t) % k;
+                const SparseRows &u = batch.u[l - 1], &v = V[c][l];
+                for (std::int64_t q = 0; q < u.count(i); ++q) A[t * cols + u.idx(i)[q]] = u.val(i)[q];
+                for (std::int64_t q = 0; q < v.count(i); ++q) B[t * m + v.idx(i)[q]] = v.val(i)[q];
+            }
+            S->apply_pair(DenseView<const double>{A.data(), len, cols, cols, SUBQ_ROW_MAJOR},
+                          DenseView<const double>{B.data(), len, m, m, SUBQ_ROW_MAJOR},
+                          DenseView<double>{Z.data(), len, rows, rows, SUBQ_ROW_MAJOR});
+            for (std::int64_t t = 0; t < len; ++t)
+                for (std::int64_t j = 0; j < rows; ++j) SA[((l - 1) * rows + j) * N + a0 + t] = Z[t * rows + j];
+        }
+        const auto log2 = [](std::int64_t v) { std::int64_t r = 0; while ((std::int64_t(1) << r) < v) ++r; return r; };
+        const std::int64_t P1 = std::int64_t(1) << log2(cols), P2 = std::int64_t(1) << log2(m);
+        add_counts(counters, kSolve, N * (P1 * log2(P1) + P2 * log2(P2) + rows), 0);
+    }
+    return SA;
+}
+
+template <class T>
+double Network<T>::step_gn(const DenseView<const T> &x, const double *y, const GnOptions &g,
+                           std::vector<LayerStats> &stats, GnReport *report, Counters *counters) {
+    // The forward pass: reused from the last accepted step when the same batch comes again.
+    Batch batch;
+    SparseRows u0 = normalised_inputs(x);
+    if (accepted_.n == x.rows && !accepted_.u.empty() && accepted_.u[0].indptr == u0.indptr &&
+        accepted_.u[0].index == u0.index && accepted_.u[0].value == u0.value) {
+        batch = std::move(accepted_);
+    } else {
+        batch.n = x.rows;
+        batch.u.assign(opt_.depth + 1, SparseRows{});
+        batch.u[0] = std::move(u0);
+        propagate(batch, counters);
+    }
+    accepted_ = Batch{};
+    const std::int64_t n = batch.n, k = opt_.outputs, N = n * k;
+    std::vector<double> r;
+    const double loss = residual(batch, y, r);
+    const bool same_batch = previous_.n == n && previous_.u[0].indptr == batch.u[0].indptr &&
+                            previous_.u[0].index == batch.u[0].index && previous_.u[0].value == batch.u[0].value;
+    stats = statistics(batch, same_batch ? &previous_ : nullptr);
+
+    const auto V = jacobian_factors(batch, counters);
+    const std::vector<double> G = jacobian_gram(batch, V, counters);
+    double trace = 0;
+    for (std::int64_t a = 0; a < N; ++a) trace += G[a * N + a];
+    require(trace > 0, SUBQ_ERR_NUMERICAL, "the Jacobian is zero: every point is dead");
+    const double mu0 = g.damping * trace / static_cast<double>(N);
+    const GnSolver solver =
+        g.solver != GnSolver::Automatic ? g.solver : (N <= 1024 ? GnSolver::Cholesky : GnSolver::SketchedCg);
+    GnReport rep;
+    rep.loss_before = loss;
+    rep.solver = solver;
+    const std::uint64_t step_id = gn_steps_++;
+    for (int attempt = 0; attempt <= g.max_retries; ++attempt) {
+        double mu = mu0 + lm_;
+        std::vector<double> c;
+        if (solver == GnSolver::Cholesky) {
+            c = cholesky_solve(G, N, r, mu);
+            add_counts(counters, kSolve, N * N * N / 3 + 2 * N * N, 0);
+        } else {
+            const std::int64_t rows = g.sketch_rows > 0 ? g.sketch_rows : 4 * N;
+            const std::vector<double> SA =
+                sketch_jacobian(batch, V, rows, step_id * 64 + static_cast<std::uint64_t>(attempt), counters);
+            const std::vector<double> R = qr_preconditioner(SA, opt_.depth * rows, N, mu);
+            CgResult cg = conjugate_gradient(G, N, mu, r, R, g.cg_tolerance, g.cg_max_iterations);
+            add_counts(counters, kSolve, 2 * opt_.depth * rows * N * N + cg.iterations * 3 * N * N, 0);
+            rep.cg_iterations = cg.iterations;
+            rep.cg_relative_residual = cg.relative_residual;
+            c = std::move(cg.x);
+        }
+        rep.damping = mu;
+        rep.retries = attempt;
+        const auto v = backward(batch, c, counters);
+        update(batch, v, 1.0, counters);
+        Batch trial;
+        trial.n = n;
+        trial.u.assign(opt_.depth + 1, SparseRows{});
+        trial.u[0] = batch.u[0];
+        propagate(trial, counters);
+        std::vector<double> r_new;
+        const double loss_new = residual(trial, y, r_new);
+        if (loss_new <= loss) {
+            rep.loss_after = loss_new;
+            rep.accepted = true;
+            lm_ = lm_ / 3 < mu0 ? 0 : lm_ / 3;
+            accepted_ = std::move(trial);
+            break;
+        }
+        update(batch, v, -1.0, counters);  // undo, then damp harder
+        lm_ = std::max(10 * lm_, 1e-4 * trace / static_cast<double>(N));
+        rep.loss_after = loss;
+    }
+    previous_ = std::move(batch);
+    if (report) *report = rep;
+    return loss;
+}
+
+template <class T>
+std::vector<double> Network<T>::weights(std::int64_t l) const {
+    require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
+    const Layer &layer = layers_[l];
+    std::vector<double> w(layer.B.begin(), layer.B.end());
+    for (std::int64_t q = 0; q < layer.cols; ++q)
+        for (std::int64_t p = 0; p < layer.rows; ++p) {
+            double s = 0;
+            for (std::int64_t j = 0; j < layer.rank; ++j)
+                s += static_cast<double>(layer.P[p * layer.cap + j]) * layer.Q[q * layer.cap + j];
+            w[q * layer.rows + p] += s;
+        }
+    return w;
+}
+
+template <class T>
+void Network<T>::set_weights(std::int64_t l, std::span<const double> w) {
+    require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
+    Layer &layer = layers_[l];
+    require(static_cast<std::int64_t>(w.size()) == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
+            "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) +
+                " entries");
+    for (std::size_t e = 0; e < w.size(); ++e) layer.B[e] = static_cast<T>(w[e]);
+    layer.rank = 0;
+}
+
+template <class T>
+void Network<T>::set_stored_weights(std::int64_t l, std::span<const T> w) {
+    require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
+    Layer &layer = layers_[l];
+    require(static_cast<std::int64_t>(w.size()) == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
+            "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) +
+                " entries");
+    std::copy(w.begin(), w.end(), layer.B.begin());
+    layer.rank = 0;
+}
+
+template <class T>
+void Network<T>::set_output_weights(std::span<const double> a) {
+    require(a.size() == a_.size(), SUBQ_ERR_DIMENSION, "output weights must have k m entries");
+    std::copy(a.begin(), a.end(), a_.begin());
+}
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace subq::train

@@ -10,6 +10,7 @@ packages=(
     libgtest-dev libgmock-dev                                    # C++ tests
     libcli11-dev nlohmann-json3-dev                              # the subq tool
     python3 python3-numpy python3-pytest                         # the Python binding and its tests
+    python3-scipy python3-sklearn                                # sparse inputs and scikit-learn conventions in tests
     dataset-fashion-mnist                                        # "fmnist-train" / "fmnist-test"
     binutils                                                     # nm, readelf (symbol and install checks)
 )

@@ -158,3 +158,57 @@ def test_data_fmnist_train():
     assert (out["rows"], out["cols"], out["dtype"], out["storage"]) == (60000, 784, "float32", "dense")
     assert 0 < out["density"] < 1
     assert out["label_counts"] == {str(k): 6000 for k in range(10)}
+
+
+SKETCH_KEYS = ["kind", "in", "out", "rows", "input_dim", "output_dim", "dtype", "input_storage", "seed"]
+TRAIN_KEYS = ["train", "rows", "input_dim", "width", "depth", "outputs", "task", "solver", "mode", "dtype",
+              "threshold", "batch", "init_seconds", "seconds_total", "muladds", "iterations"]
+
+
+def test_sketch_writes_npy(tmp_path):
+    csv = tmp_path / "x.csv"
+    csv.write_text("".join(f"{i},{i * 0.5},{-i},1\n" for i in range(6)))
+    out = tmp_path / "z.npy"
+    r = run_json("sketch", "--kind", "srht", "--dim", 8, "--seed", 3, "--in", csv, "--out", out)
+    for key in SKETCH_KEYS:
+        assert key in r, key
+    assert (r["rows"], r["input_dim"], r["output_dim"], r["dtype"]) == (6, 4, 8, "float64")
+    data = out.read_bytes()
+    assert data.startswith(b"\x93NUMPY") and b"(6, 8)" in data
+    # Same seed, same output; a bad dimension fails cleanly without writing.
+    out2 = tmp_path / "z2.npy"
+    run_json("sketch", "--kind", "srht", "--dim", 8, "--seed", 3, "--in", csv, "--out", out2)
+    assert out2.read_bytes() == data
+    bad = run("sketch", "--kind", "srht", "--dim", 0, "--in", csv, "--out", tmp_path / "z3.npy")
+    assert bad.returncode == 1 and bad.stderr.startswith("subq: ")
+    assert not (tmp_path / "z3.npy").exists()
+
+
+def test_train_gauss_newton_json_and_save(tmp_path):
+    csv = tmp_path / "train.csv"
+    rows = []
+    for i in range(40):
+        x = [((i * 7 + j * 3) % 11) / 11.0 - 0.4 for j in range(5)]
+        rows.append(",".join(f"{v:.6f}" for v in x) + f",{i % 3}\n")
+    csv.write_text("".join(rows))
+    saved = tmp_path / "net.subqnet"
+    r = run_json("train", "--width", 256, "--depth", 2, "--solver", "gn", "--iters", 4, "--batch", 64,
+                 "--train", csv, "--label-column", "last", "--save", saved, "--test", csv)
+    for key in TRAIN_KEYS:
+        assert key in r, key
+    assert r["task"] == "classification" and r["outputs"] == 3 and len(r["iterations"]) == 4
+    first = r["iterations"][0]
+    for key in ("iteration", "loss", "seconds", "fired_fraction", "rank", "loss_after", "linear_solver"):
+        assert key in first, key
+    assert r["iterations"][-1]["loss_after"] < first["loss"]
+    assert r["train_accuracy"] == r["test_accuracy"]
+    assert saved.read_bytes().startswith(b"SUBQNET\0")
+
+
+def test_train_rejects_bad_options(tmp_path):
+    csv = tmp_path / "t.csv"
+    csv.write_text("0.1,0.2,1\n0.3,0.1,0\n")
+    r = run("train", "--width", 64, "--solver", "sgd", "--train", csv, "--label-column", "last")
+    assert r.returncode == 1 and "--solver" in r.stderr
+    r = run("train", "--width", 64, "--train", tmp_path / "missing.csv")
+    assert r.returncode == 1 and "cannot open" in r.stderr

@@ -814,38 +814,38 @@ double Network<T>::step_gn(const DenseView<const T> &x, const double *y, const G
 }
 
 template <class T>
-std::vector<double> Network<T>::weights(std::int64_t l) const {
+void Network<T>::check_layer(std::int64_t l, std::int64_t entries) const {
     require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
     const Layer &layer = layers_[l];
+    require(entries < 0 || entries == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
+            "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) +
+                " entries");
+}
+
+template <class T>
+std::vector<double> Network<T>::weights(std::int64_t l) const {
+    check_layer(l, -1);
+    const Layer &layer = layers_[l];
     std::vector<double> w(layer.B.begin(), layer.B.end());
-    for (std::int64_t q = 0; q < layer.cols; ++q)
-        for (std::int64_t p = 0; p < layer.rows; ++p) {
-            double s = 0;
-            for (std::int64_t j = 0; j < layer.rank; ++j)
-                s += static_cast<double>(layer.P[p * layer.cap + j]) * layer.Q[q * layer.cap + j];
-            w[q * layer.rows + p] += s;
-        }
+    if (layer.rank > 0) {  // + P Q^T in float64 (P and Q are stored row-major: column-major cap x rows / x cols)
+        const std::vector<double> P(layer.P.begin(), layer.P.end()), Q(layer.Q.begin(), layer.Q.end());
+        gemm<double>(CblasTrans, CblasNoTrans, layer.rows, layer.cols, layer.rank, 1.0, P.data(), layer.cap,
+                     Q.data(), layer.cap, 1.0, w.data(), layer.rows);
+    }
     return w;
 }
 
 template <class T>
 void Network<T>::set_weights(std::int64_t l, std::span<const double> w) {
-    require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
-    Layer &layer = layers_[l];
-    require(static_cast<std::int64_t>(w.size()) == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
-            "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) +
-                " entries");
-    for (std::size_t e = 0; e < w.size(); ++e) layer.B[e] = static_cast<T>(w[e]);
-    layer.rank = 0;
+    check_layer(l, static_cast<std::int64_t>(w.size()));
+    const std::vector<T> stored(w.begin(), w.end());
+    set_stored_weights(l, stored);
 }
 
 template <class T>
 void Network<T>::set_stored_weights(std::int64_t l, std::span<const T> w) {
-    require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
+    check_layer(l, static_cast<std::int64_t>(w.size()));
     Layer &layer = layers_[l];
-    require(static_cast<std::int64_t>(w.size()) == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
-            "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) +
-                " entries");
     std::copy(w.begin(), w.end(), layer.B.begin());
     layer.rank = 0;
 }

@@ -67,6 +67,34 @@ std::vector<double> preconditioned_spectrum(const std::vector<double> &G, const 
     return w;
 }
 
+// A variant-N network (d = 50, m = 1000, L = 3) evaluated on the rows of x: its batch, Jacobian factors, Gram and
+// the default damping mu = 1e-10 tr(G)/n.
+struct GramFixture {
+    Network<double> net;
+    Batch batch;
+    std::vector<std::vector<SparseRows>> V;
+    std::vector<double> G;
+    double mu = 0;
+
+    GramFixture(const std::vector<double> &x, std::int64_t n, std::uint64_t seed) : net(options(seed)) {
+        net.forward(DenseView<const double>{x.data(), n, 50, 50, SUBQ_ROW_MAJOR}, batch, nullptr);
+        V = net.jacobian_factors(batch);
+        G = net.jacobian_gram(batch, V, nullptr);
+        double trace = 0;
+        for (std::int64_t a = 0; a < n; ++a) trace += G[a * n + a];
+        mu = 1e-10 * trace / n;
+    }
+    static Options options(std::uint64_t seed) {
+        Options o;
+        o.input_dim = 50;
+        o.width = 1000;
+        o.depth = 3;
+        o.threshold = default_threshold(1000);
+        o.seed = seed;
+        return o;
+    }
+};
+
 }  // namespace
 
 TEST(GaussNewton, ConvergesFastOnRandomTargets) {
@@ -109,28 +137,14 @@ TEST(GaussNewton, ConvergesFastOnRandomTargets) {
 
 TEST(GaussNewton, SketchedPreconditionerIsWellConditioned) {
     // T7: k = 4n sketch rows per layer: kappa(R^{-T} G R^{-1}) <= 8 (observed 4.5-5.4); k = 8n: <= 4.
-    Options o;
-    o.input_dim = 50;
-    o.width = 1000;
-    o.depth = 3;
-    o.threshold = default_threshold(1000);
-    o.seed = 17;
-    Network<double> net(o);
     const std::int64_t n = 64;
-    const auto x = unit_rows(n, 50, 5);
-    Batch batch;
-    net.forward(DenseView<const double>{x.data(), n, 50, 50, SUBQ_ROW_MAJOR}, batch, nullptr);
-    const auto V = net.jacobian_factors(batch);
-    const auto G = net.jacobian_gram(batch, V, nullptr);
-    double trace = 0;
-    for (std::int64_t a = 0; a < n; ++a) trace += G[a * n + a];
-    const double mu = 1e-10 * trace / n;
+    GramFixture f(unit_rows(n, 50, 5), n, 17);
     for (const auto &[factor, bound] : {std::pair{4, 8.0}, std::pair{8, 4.0}}) {
         double worst = 0;
         for (std::uint64_t stream = 0; stream < 3; ++stream) {
-            const auto SA = net.sketch_jacobian(batch, V, factor * n, stream, nullptr);
-            const auto R = qr_preconditioner(SA, 3 * factor * n, n, mu);
-            const auto w = preconditioned_spectrum(G, R, n, mu);
+            const auto SA = f.net.sketch_jacobian(f.batch, f.V, factor * n, stream, nullptr);
+            const auto R = qr_preconditioner(SA, 3 * factor * n, n, f.mu);
+            const auto w = preconditioned_spectrum(f.G, R, n, f.mu);
             worst = std::max(worst, w.back() / w.front());
         }
         std::printf("k = %dn: worst kappa over 3 sketches %.2f\n", factor, worst);
@@ -140,13 +154,6 @@ TEST(GaussNewton, SketchedPreconditionerIsWellConditioned) {
 
 TEST(GaussNewton, PreconditionedCgBeatsPlainCgOnNearDuplicates) {
     // T8: near-duplicate inputs make G ill-conditioned; PCG needs <= 30 iterations to 1e-10, plain CG >= 5x more.
-    Options o;
-    o.input_dim = 50;
-    o.width = 1000;
-    o.depth = 3;
-    o.threshold = default_threshold(1000);
-    o.seed = 19;
-    Network<double> net(o);
     const std::int64_t n = 64;
     auto x = unit_rows(n, 50, 6);
     const auto s = rng::stream({57});
@@ -158,16 +165,12 @@ TEST(GaussNewton, PreconditionedCgBeatsPlainCgOnNearDuplicates) {
         }
         for (std::int64_t j = 0; j < 50; ++j) x[i * 50 + j] /= std::sqrt(ss);
     }
-    Batch batch;
-    net.forward(DenseView<const double>{x.data(), n, 50, 50, SUBQ_ROW_MAJOR}, batch, nullptr);
-    const auto V = net.jacobian_factors(batch);
-    const auto G = net.jacobian_gram(batch, V, nullptr);
-    double trace = 0;
-    for (std::int64_t a = 0; a < n; ++a) trace += G[a * n + a];
-    const double mu = 1e-10 * trace / n;
+    GramFixture f(x, n, 19);
+    const auto &G = f.G;
+    const double mu = f.mu;
     std::vector<double> r(n);
     for (std::int64_t i = 0; i < n; ++i) r[i] = std::cos(1.0 + i);
-    const auto SA = net.sketch_jacobian(batch, V, 4 * n, 0, nullptr);
+    const auto SA = f.net.sketch_jacobian(f.batch, f.V, 4 * n, 0, nullptr);
     const auto R = qr_preconditioner(SA, 3 * 4 * n, n, mu);
     const auto pcg = conjugate_gradient(G, n, mu, r, R, 1e-10, 1000);
     const auto plain = conjugate_gradient(G, n, mu, r, {}, 1e-10, 1000);

@@ -18,7 +18,6 @@ namespace subq::train {
 namespace {
 
 constexpr std::uint64_t kNetStream = 0x4E4554;  // "NET": first element of every training stream path
-constexpr std::int64_t kRowTile = 2048;         // rows of g accumulated at once in the sparse forward (L1-sized)
 
 // Contiguous ranges of [0, n) for `parts` workers: range p is [begin(p), begin(p+1)).
 inline std::int64_t range_begin(std::int64_t n, std::int64_t parts, std::int64_t p) { return n * p / parts; }
@@ -182,37 +181,63 @@ Network<T>::Network(const Options &options, bool draw_weights) : opt_(options) {
     }
 }
 
-// g = W u_i for the sparse input row i: only the columns of W in supp(u_i) are read, in row tiles.
+// g_i = W u_i for every point (g: n x m, point-major), reading only the columns of W in the union of the supports,
+// each once per row tile: a column segment is added into the accumulators of every point that uses it (on average
+// several at n = 64). Point i still sees its columns in increasing order, so every sum is the one a per-point
+// gather would form, bit for bit, whatever the tiling and thread count. Returns the weight bytes read.
 template <class T>
-void Network<T>::gather_forward(const Layer &layer, const SparseRows &in, std::int64_t i, T *g) const {
-    const std::int64_t m = layer.rows;
-    const auto idx = in.idx(i);
-    const auto val = in.val(i);
+std::int64_t Network<T>::gather_forward(const Layer &layer, const SparseRows &in, std::vector<T> &g) const {
+    const std::int64_t n = in.rows(), m = layer.rows, cols = layer.cols;
+    // The supports transposed: for each column, the (point, value) pairs in point order.
+    std::vector<std::int64_t> colptr(static_cast<std::size_t>(cols + 1), 0);
+    for (std::int32_t q : in.index) ++colptr[q + 1];
+    for (std::int64_t q = 0; q < cols; ++q) colptr[q + 1] += colptr[q];
+    std::vector<std::int64_t> fill(colptr.begin(), colptr.end() - 1), point(in.index.size());
+    std::vector<T> coeff(in.index.size());
+    std::vector<std::int32_t> used;  // the union of the supports, increasing
+    for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t k = in.indptr[i]; k < in.indptr[i + 1]; ++k) {
+            const std::int64_t at = fill[in.index[k]]++;
+            point[at] = i;
+            coeff[at] = static_cast<T>(in.value[k]);
+        }
+    for (std::int64_t q = 0; q < cols; ++q)
+        if (colptr[q + 1] > colptr[q]) used.push_back(static_cast<std::int32_t>(q));
+    g.assign(static_cast<std::size_t>(checked_mul(n, m, "pre-activations")), T(0));
+    constexpr std::int64_t tile = 4096 / static_cast<std::int64_t>(sizeof(T));  // 4 KiB per point and tile
+    const std::int64_t tiles = (m + tile - 1) / tile;
     const T *B = layer.B.data();
-    for (std::int64_t r0 = 0; r0 < m; r0 += kRowTile) {
-        const std::int64_t len = std::min(kRowTile, m - r0);
-        T *__restrict acc = g + r0;
-        std::fill(acc, acc + len, T(0));
-        for (std::size_t k = 0; k < idx.size(); ++k) {
-            const T a = static_cast<T>(val[k]);
-            const T *__restrict col = B + static_cast<std::int64_t>(idx[k]) * m + r0;
-            for (std::int64_t r = 0; r < len; ++r) acc[r] += a * col[r];
+    parallel_for(thread_count(opt_.threads), tiles, [&](std::int64_t t) {
+        const std::int64_t r0 = t * tile, len = std::min(tile, m - r0);
+        for (std::int32_t q : used) {
+            const T *__restrict seg = B + static_cast<std::int64_t>(q) * m + r0;
+            for (std::int64_t e = colptr[q]; e < colptr[q + 1]; ++e) {
+                const T a = coeff[e];
+                T *__restrict acc = g.data() + point[e] * m + r0;
+                for (std::int64_t r = 0; r < len; ++r) acc[r] += a * seg[r];
+            }
         }
-    }
-    if (layer.rank > 0) {  // + P (Q^T u): t = sum_k u_k Q[idx_k, :]
+    });
+    if (layer.rank > 0) {  // + P (Q^T u_i) per point: t = sum_k u_k Q[idx_k, :]
         const std::int64_t cap = layer.cap, rank = layer.rank;
-        std::vector<double> t(static_cast<std::size_t>(rank), 0.0);
-        for (std::size_t k = 0; k < idx.size(); ++k) {
-            const T *q = layer.Q.data() + static_cast<std::int64_t>(idx[k]) * cap;
-            for (std::int64_t j = 0; j < rank; ++j) t[j] += val[k] * q[j];
-        }
-        for (std::int64_t p = 0; p < m; ++p) {
-            const T *prow = layer.P.data() + p * cap;
-            double s = 0;
-            for (std::int64_t j = 0; j < rank; ++j) s += prow[j] * t[j];
-            g[p] += static_cast<T>(s);
-        }
+        parallel_for(thread_count(opt_.threads), n, [&](std::int64_t i) {
+            const auto idx = in.idx(i);
+            const auto val = in.val(i);
+            std::vector<double> tq(static_cast<std::size_t>(rank), 0.0);
+            for (std::size_t k = 0; k < idx.size(); ++k) {
+                const T *q = layer.Q.data() + static_cast<std::int64_t>(idx[k]) * cap;
+                for (std::int64_t j = 0; j < rank; ++j) tq[j] += val[k] * q[j];
+            }
+            T *gi = g.data() + i * m;
+            for (std::int64_t p = 0; p < m; ++p) {
+                const T *prow = layer.P.data() + p * cap;
+                double s = 0;
+                for (std::int64_t j = 0; j < rank; ++j) s += prow[j] * tq[j];
+                gi[p] += static_cast<T>(s);
+            }
+        });
     }
+    return static_cast<std::int64_t>(used.size()) * m * static_cast<std::int64_t>(sizeof(T));
 }
 
 // G = W U for all points at once: one GEMM (+ P (Q^T U) for a lazy buffer).
@@ -288,13 +313,20 @@ void Network<T>::propagate(Batch &batch, Counters *counters) const {
     batch.hnorm.assign(L + 1, std::vector<double>(static_cast<std::size_t>(n), 0.0));
 
     const double b = o.threshold;
-    std::vector<T> dense_g;
+    std::vector<T> preact;
     for (std::int64_t l = 1; l <= L; ++l) {
         const Layer &layer = layers_[l];
         const SparseRows &in = batch.u[l - 1];
         const bool use_gemm = o.mode == Mode::Dense || (l == 1 && dense_input(in, layer.cols));
-        if (use_gemm) {
-            dense_forward(layer, in, dense_g);
+        if (!use_gemm) {
+            const std::int64_t read = gather_forward(layer, in, preact);
+            std::int64_t muladds = 0;
+            const std::int64_t r = layer.rank;
+            for (std::int64_t i = 0; i < n; ++i) muladds += m * in.count(i) + (r > 0 ? r * in.count(i) + m * r : 0);
+            const std::int64_t lazy_bytes = r > 0 ? static_cast<std::int64_t>(sizeof(T)) * (static_cast<std::int64_t>(in.index.size()) + n * m) * r : 0;
+            add_counts(counters, kForward, muladds, read + lazy_bytes);
+        } else {
+            dense_forward(layer, in, preact);
             const std::int64_t r = layer.rank;
             add_counts(counters, kForward,
                        checked_mul(checked_mul(m + r, layer.cols, "gemm") + m * r, n, "gemm"),
@@ -302,20 +334,9 @@ void Network<T>::propagate(Batch &batch, Counters *counters) const {
         }
         std::vector<std::vector<std::int32_t>> idx(n);
         std::vector<std::vector<double>> val(n);
-        std::vector<LocalCounts> counts(parts);
         parallel_for(threads, parts, [&](std::int64_t p) {
-            std::vector<T> scratch(use_gemm ? 0 : m);
             for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
-                const T *g;
-                if (!use_gemm) {
-                    gather_forward(layer, in, i, scratch.data());
-                    g = scratch.data();
-                    const std::int64_t s = in.count(i), r = layer.rank;
-                    counts[p].muladds += m * s + (r > 0 ? r * s + m * r : 0);
-                    counts[p].bytes += static_cast<std::int64_t>(sizeof(T)) * (m * s + (r > 0 ? (s + m) * r : 0));
-                } else {
-                    g = dense_g.data() + i * m;
-                }
+                const T *g = preact.data() + i * m;
                 double ss = 0;
                 for (std::int64_t r = 0; r < m; ++r) {
                     const double gr = static_cast<double>(g[r]);
@@ -331,7 +352,6 @@ void Network<T>::propagate(Batch &batch, Counters *counters) const {
                     for (double &v : val[i]) v /= norm;
             }
         });
-        if (!use_gemm) add_counts(counters, kForward, counts);
         concatenate(idx, val, batch.u[l]);
     }
 

@@ -181,7 +181,7 @@ private:
 
     // SUBQ_ERR_INVALID_ARG unless 1 <= l <= L; SUBQ_ERR_DIMENSION unless entries (if >= 0) fits W_l.
     void check_layer(std::int64_t l, std::int64_t entries) const;
-    void gather_forward(const Layer &layer, const SparseRows &in, std::int64_t i, T *g) const;
+    std::int64_t gather_forward(const Layer &layer, const SparseRows &in, std::vector<T> &g) const;
     void dense_forward(const Layer &layer, const SparseRows &in, std::vector<T> &g) const;
     SparseRows normalised_inputs(const DenseView<const T> &x) const;
     void propagate(Batch &batch, Counters *counters) const;  // layers 1..L and f from batch.u[0]

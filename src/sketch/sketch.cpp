@@ -337,14 +337,18 @@ void check_out(const DenseView<T> &z, index_t n, index_t m) {
 }
 }  // namespace
 
-template <class T>
-void Sketch::apply_dense_impl(const DenseView<const T> &x, const DenseView<T> &z) const {
+void Sketch::check_single_input(index_t cols) const {
     if (!supports_single())
         fail(SUBQ_ERR_UNSUPPORTED, std::string(type_name(type_)) + " with SUBQ_P_INPUT_DIM2 = " + str(d2_) +
                                        " != SUBQ_P_INPUT_DIM = " + str(d1_) +
                                        " sketches pairs only; use the pair apply");
-    if (x.cols != d1_)
-        fail(SUBQ_ERR_DIMENSION, "d = " + str(x.cols) + " does not match the sketch's input dimension " + str(d1_));
+    if (cols != d1_)
+        fail(SUBQ_ERR_DIMENSION, "d = " + str(cols) + " does not match the sketch's input dimension " + str(d1_));
+}
+
+template <class T>
+void Sketch::apply_dense_impl(const DenseView<const T> &x, const DenseView<T> &z) const {
+    check_single_input(x.cols);
     check_out(z, x.rows, m_);
     if (x.rows == 0) return;
     if (apply_blas(x, z)) return;
@@ -363,12 +367,7 @@ void Sketch::apply_dense_impl(const DenseView<const T> &x, const DenseView<T> &z
 
 template <class T>
 void Sketch::apply_csr_impl(const CsrView<T> &x, const DenseView<T> &z) const {
-    if (!supports_single())
-        fail(SUBQ_ERR_UNSUPPORTED, std::string(type_name(type_)) + " with SUBQ_P_INPUT_DIM2 = " + str(d2_) +
-                                       " != SUBQ_P_INPUT_DIM = " + str(d1_) +
-                                       " sketches pairs only; use the pair apply");
-    if (x.cols != d1_)
-        fail(SUBQ_ERR_DIMENSION, "d = " + str(x.cols) + " does not match the sketch's input dimension " + str(d1_));
+    check_single_input(x.cols);
     check_out(z, x.rows, m_);
     run_blocks(x.rows, 0, [&](index_t r0, index_t rows, Workspace &ws) {
         CsrRows rs;

@@ -181,6 +181,8 @@ protected:
     bool tables_;
 
 private:
+    // SUBQ_ERR_UNSUPPORTED for pair-only sketches, SUBQ_ERR_DIMENSION unless cols is the input dimension.
+    void check_single_input(index_t cols) const;
     template <class T>
     void apply_dense_impl(const DenseView<const T> &x, const DenseView<T> &z) const;
     template <class T>

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <numeric>
 #include <unistd.h>
 #include <string>
 #include <vector>
@@ -155,8 +154,10 @@ void run_train(const TrainOptions &o) {
     const std::int64_t n = std::min(o.batch, train.rows), d = train.cols;
     std::vector<double> y64;
     std::vector<float> y32;
-    (f64 ? y64.assign(static_cast<std::size_t>(train.rows * k), 0.0)
-         : y32.assign(static_cast<std::size_t>(train.rows * k), 0.0f));
+    if (f64)
+        y64.assign(static_cast<std::size_t>(train.rows * k), 0.0);
+    else
+        y32.assign(static_cast<std::size_t>(train.rows * k), 0.0f);
     for (std::int64_t r = 0; r < train.rows; ++r) {
         const double label = train.labels[r];
         const std::int64_t c = classify ? class_of(label) : 0;

@@ -96,6 +96,33 @@ std::vector<T> densify_columns(const SparseRows &s, std::int64_t rows) {
     return d;
 }
 
+// Sparse rows transposed: for each column q, the (row, value) pairs ptr[q]..ptr[q+1], rows increasing.
+struct Columns {
+    std::vector<std::int64_t> ptr, row;
+    std::vector<double> value;
+};
+Columns transpose(const SparseRows &u, std::int64_t cols) {
+    Columns t;
+    t.ptr.assign(static_cast<std::size_t>(cols + 1), 0);
+    for (std::int32_t q : u.index) ++t.ptr[q + 1];
+    for (std::int64_t q = 0; q < cols; ++q) t.ptr[q + 1] += t.ptr[q];
+    std::vector<std::int64_t> fill(t.ptr.begin(), t.ptr.end() - 1);
+    t.row.resize(u.index.size());
+    t.value.resize(u.index.size());
+    for (std::int64_t i = 0; i < u.rows(); ++i)
+        for (std::int64_t k = u.indptr[i]; k < u.indptr[i + 1]; ++k) {
+            const std::int64_t at = fill[u.index[k]]++;
+            t.row[at] = i;
+            t.value[at] = u.value[k];
+        }
+    return t;
+}
+
+// Whether two batches have the same (normalised) inputs, so that per-point comparisons between them make sense.
+bool same_inputs(const Batch &a, const SparseRows &u0) {
+    return !a.u.empty() && a.u[0].indptr == u0.indptr && a.u[0].index == u0.index && a.u[0].value == u0.value;
+}
+
 // Whether a layer's input is dense enough for one GEMM to beat per-point column gathers: a gather streams
 // nnz * m weights from memory, a GEMM does m * cols * n multiply-adds on cached blocks, and on these machines one
 // streamed weight costs about as much time as 16 cached multiply-adds (design §6.9: ~22 GB/s against
@@ -188,21 +215,10 @@ Network<T>::Network(const Options &options, bool draw_weights) : opt_(options) {
 template <class T>
 std::int64_t Network<T>::gather_forward(const Layer &layer, const SparseRows &in, std::vector<T> &g) const {
     const std::int64_t n = in.rows(), m = layer.rows, cols = layer.cols;
-    // The supports transposed: for each column, the (point, value) pairs in point order.
-    std::vector<std::int64_t> colptr(static_cast<std::size_t>(cols + 1), 0);
-    for (std::int32_t q : in.index) ++colptr[q + 1];
-    for (std::int64_t q = 0; q < cols; ++q) colptr[q + 1] += colptr[q];
-    std::vector<std::int64_t> fill(colptr.begin(), colptr.end() - 1), point(in.index.size());
-    std::vector<T> coeff(in.index.size());
-    std::vector<std::int32_t> used;  // the union of the supports, increasing
-    for (std::int64_t i = 0; i < n; ++i)
-        for (std::int64_t k = in.indptr[i]; k < in.indptr[i + 1]; ++k) {
-            const std::int64_t at = fill[in.index[k]]++;
-            point[at] = i;
-            coeff[at] = static_cast<T>(in.value[k]);
-        }
+    const Columns cols_t = transpose(in, cols);  // for each column, the points using it, in point order
+    std::vector<std::int32_t> used;               // the union of the supports, increasing
     for (std::int64_t q = 0; q < cols; ++q)
-        if (colptr[q + 1] > colptr[q]) used.push_back(static_cast<std::int32_t>(q));
+        if (cols_t.ptr[q + 1] > cols_t.ptr[q]) used.push_back(static_cast<std::int32_t>(q));
     g.assign(static_cast<std::size_t>(checked_mul(n, m, "pre-activations")), T(0));
     constexpr std::int64_t tile = 4096 / static_cast<std::int64_t>(sizeof(T));  // 4 KiB per point and tile
     const std::int64_t tiles = (m + tile - 1) / tile;
@@ -211,9 +227,9 @@ std::int64_t Network<T>::gather_forward(const Layer &layer, const SparseRows &in
         const std::int64_t r0 = t * tile, len = std::min(tile, m - r0);
         for (std::int32_t q : used) {
             const T *__restrict seg = B + static_cast<std::int64_t>(q) * m + r0;
-            for (std::int64_t e = colptr[q]; e < colptr[q + 1]; ++e) {
-                const T a = coeff[e];
-                T *__restrict acc = g.data() + point[e] * m + r0;
+            for (std::int64_t e = cols_t.ptr[q]; e < cols_t.ptr[q + 1]; ++e) {
+                const T a = static_cast<T>(cols_t.value[e]);
+                T *__restrict acc = g.data() + cols_t.row[e] * m + r0;
                 for (std::int64_t r = 0; r < len; ++r) acc[r] += a * seg[r];
             }
         }
@@ -518,30 +534,16 @@ void Network<T>::update(const Batch &batch, const std::vector<SparseRows> &v, do
         }
         // Eager sparse scatter-add: column q of W_l receives -lr * u_{i,q} v_i for every point i with q in
         // supp(u_i). Columns are split between workers, points are visited in order: deterministic.
-        std::vector<std::int64_t> colptr(static_cast<std::size_t>(layer.cols + 1), 0);
-        for (std::int32_t q : u.index) ++colptr[q + 1];
-        for (std::int64_t q = 0; q < layer.cols; ++q) colptr[q + 1] += colptr[q];
-        std::vector<std::int64_t> fill(colptr.begin(), colptr.end() - 1);
-        std::vector<std::int64_t> point(u.index.size());
-        std::vector<double> coeff(u.index.size());
-        for (std::int64_t i = 0; i < n; ++i) {
-            const auto ui = u.idx(i);
-            const auto uv = u.val(i);
-            for (std::size_t r = 0; r < ui.size(); ++r) {
-                const std::int64_t at = fill[ui[r]]++;
-                point[at] = i;
-                coeff[at] = -lr * uv[r];
-            }
-        }
+        const Columns t = transpose(u, layer.cols);
         const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(layer.cols, 8 * threads));
         std::vector<LocalCounts> counts(parts);
         parallel_for(threads, parts, [&](std::int64_t p) {
             for (std::int64_t q = range_begin(layer.cols, parts, p); q < range_begin(layer.cols, parts, p + 1); ++q) {
                 T *col = layer.B.data() + q * m;
-                for (std::int64_t e = colptr[q]; e < colptr[q + 1]; ++e) {
-                    const auto vi = vl.idx(point[e]);
-                    const auto vv = vl.val(point[e]);
-                    const double c = coeff[e];
+                for (std::int64_t e = t.ptr[q]; e < t.ptr[q + 1]; ++e) {
+                    const auto vi = vl.idx(t.row[e]);
+                    const auto vv = vl.val(t.row[e]);
+                    const double c = -lr * t.value[e];
                     for (std::size_t r = 0; r < vi.size(); ++r) col[vi[r]] += static_cast<T>(c * vv[r]);
                     counts[p].muladds += static_cast<std::int64_t>(vi.size());
                     counts[p].bytes += 2 * static_cast<std::int64_t>(sizeof(T) * vi.size());
@@ -686,8 +688,7 @@ double Network<T>::step_gd(const DenseView<const T> &x, const double *y, double 
     std::vector<double> r;
     const double loss = residual(batch, y, r);
     // Drift compares fired sets point by point, so only against the same batch trained again.
-    const bool same_batch = previous_.n == n && previous_.u[0].indptr == batch.u[0].indptr &&
-                            previous_.u[0].index == batch.u[0].index && previous_.u[0].value == batch.u[0].value;
+    const bool same_batch = previous_.n == n && same_inputs(previous_, batch.u[0]);
     stats = statistics(batch, same_batch ? &previous_ : nullptr);
     if (lr <= 0) {
         if (auto_lr_ <= 0) {
@@ -760,8 +761,7 @@ double Network<T>::step_gn(const DenseView<const T> &x, const double *y, const G
     // The forward pass: reused from the last accepted step when the same batch comes again.
     Batch batch;
     SparseRows u0 = normalised_inputs(x);
-    if (accepted_.n == x.rows && !accepted_.u.empty() && accepted_.u[0].indptr == u0.indptr &&
-        accepted_.u[0].index == u0.index && accepted_.u[0].value == u0.value) {
+    if (accepted_.n == x.rows && same_inputs(accepted_, u0)) {
         batch = std::move(accepted_);
     } else {
         batch.n = x.rows;
@@ -773,8 +773,7 @@ double Network<T>::step_gn(const DenseView<const T> &x, const double *y, const G
     const std::int64_t n = batch.n, k = opt_.outputs, N = n * k;
     std::vector<double> r;
     const double loss = residual(batch, y, r);
-    const bool same_batch = previous_.n == n && previous_.u[0].indptr == batch.u[0].indptr &&
-                            previous_.u[0].index == batch.u[0].index && previous_.u[0].value == batch.u[0].value;
+    const bool same_batch = previous_.n == n && same_inputs(previous_, batch.u[0]);
     stats = statistics(batch, same_batch ? &previous_ : nullptr);
 
     const auto V = jacobian_factors(batch, counters);

@@ -6,6 +6,7 @@
 #include "capi/handles.hpp"
 #include "core/matrix.hpp"
 #include "sketch/sketch.hpp"
+#include "sketch/tree.hpp"
 #include "subq/subq.h"
 
 struct subq_sketch_s {
@@ -70,9 +71,31 @@ SUBQ_API subq_status subq_sketch_create(const subq_config *cfg, subq_sketch **ou
         require_not_null(cfg, "cfg");
         require_not_null(out, "out");
         const subq::Config &c = cfg->impl;
+        if (c.kind() == SUBQ_KIND_TREE_SKETCH) {
+            subq::sketch::TreeParams p;
+            p.input_dim = c.get_int(SUBQ_P_INPUT_DIM);
+            p.output_dim = c.get_int(SUBQ_P_OUTPUT_DIM);
+            p.degree = c.get_int(SUBQ_P_DEGREE);
+            p.all_degrees = c.get_int(SUBQ_P_ALL_DEGREES) != 0;
+            p.leaf_mode = static_cast<int>(c.get_int(SUBQ_P_LEAF_MODE));
+            p.leaf_type = static_cast<int>(c.get_int(SUBQ_P_LEAF_TYPE));
+            p.leaf_dim = c.get_int(SUBQ_P_LEAF_DIM);
+            p.leaf_hash_dim = c.get_int(SUBQ_P_LEAF_HASH_DIM);
+            p.sparsity = c.get_int(SUBQ_P_SPARSITY);
+            p.node_type = static_cast<int>(c.get_int(SUBQ_P_NODE_TYPE));
+            p.node_dim = c.get_int(SUBQ_P_NODE_DIM);
+            p.gamma = c.get_double(SUBQ_P_GAMMA);
+            p.coef0 = c.get_double(SUBQ_P_COEF0);
+            p.seed = static_cast<std::uint64_t>(c.get_int(SUBQ_P_SEED));
+            p.num_threads = c.get_int(SUBQ_P_NUM_THREADS);
+            p.block_rows = c.get_int(SUBQ_P_BLOCK_ROWS);
+            auto impl = subq::sketch::TreeSketch::create(p);
+            *out = new subq_sketch_s{std::move(impl)};
+            return;
+        }
         if (c.kind() != SUBQ_KIND_SKETCH)
             subq::fail(SUBQ_ERR_INVALID_ARG, "cfg is of kind " + std::to_string(static_cast<int>(c.kind())) +
-                                                 ", expected SUBQ_KIND_SKETCH (1)");
+                                                 ", expected SUBQ_KIND_SKETCH (1) or SUBQ_KIND_TREE_SKETCH (2)");
         subq::sketch::Params p;
         p.type = static_cast<int>(c.get_int(SUBQ_P_SKETCH_TYPE));
         p.input_dim = c.get_int(SUBQ_P_INPUT_DIM);
@@ -121,6 +144,43 @@ SUBQ_API subq_status subq_sketch_get_type(const subq_sketch *sk, subq_sketch_typ
         const auto &s = handle(sk);
         require_not_null(type, "type");
         *type = static_cast<subq_sketch_type>(s.type());
+    });
+}
+
+SUBQ_API subq_status subq_sketch_get_int(const subq_sketch *sk, subq_param key, int64_t *value) {
+    return guarded("subq_sketch_get_int", [&] {
+        namespace sks = subq::sketch;
+        const auto &s = handle(sk);
+        require_not_null(value, "value");
+        const auto *tree = dynamic_cast<const sks::TreeSketch *>(&s);
+        const auto *hash = dynamic_cast<const sks::HashSketch *>(&s);
+        const auto *ts = dynamic_cast<const sks::TensorSketch *>(&s);
+        std::int64_t v = 0;
+        bool known = true;
+        switch (key) {
+            case SUBQ_P_INPUT_DIM: v = s.input_dim(); break;
+            case SUBQ_P_OUTPUT_DIM: v = s.output_dim(); break;
+            case SUBQ_P_SEED: v = static_cast<std::int64_t>(s.seed()); break;
+            case SUBQ_P_DEGREE:
+                known = tree != nullptr || ts != nullptr || s.type() == sks::Type::kTensorSrht;
+                v = tree != nullptr ? tree->max_degree() : (ts != nullptr ? ts->degree() : 2);
+                break;
+            case SUBQ_P_SPARSITY:
+                known = hash != nullptr && s.type() == sks::Type::kOsnap;
+                v = known ? hash->map().components() : 0;
+                break;
+            case SUBQ_P_LEAF_MODE: known = tree != nullptr; v = known ? static_cast<int>(tree->leaf_mode()) : 0; break;
+            case SUBQ_P_LEAF_TYPE: known = tree != nullptr; v = known ? static_cast<int>(tree->leaf_type()) : 0; break;
+            case SUBQ_P_LEAF_DIM: known = tree != nullptr; v = known ? tree->leaf_dim() : 0; break;
+            case SUBQ_P_NODE_TYPE: known = tree != nullptr; v = known ? static_cast<int>(tree->node_type()) : 0; break;
+            case SUBQ_P_NODE_DIM: known = tree != nullptr; v = known ? tree->node_dim() : 0; break;
+            case SUBQ_P_ALL_DEGREES: known = tree != nullptr; v = known && tree->all_degrees() ? 1 : 0; break;
+            default: known = false;
+        }
+        if (!known)
+            subq::fail(SUBQ_ERR_UNKNOWN_PARAM, "key " + std::to_string(static_cast<int>(key)) + " is not a parameter of this " +
+                                                   sks::type_name(s.type()) + " sketch");
+        *value = v;
     });
 }
 

@@ -188,25 +188,51 @@ typedef SUBQ_ENUM(subq_param) {
     SUBQ_P_DTYPE = 3,
     /* 100–199 sketch, 200–299 featuremap, 300–399 krr, 400–499 net; 900–999 experimental */
 
-    /* 100–199: sketches (SUBQ_KIND_SKETCH; the tree sketch shares some); see sketch.h */
+    /* 100–199: sketches (SUBQ_KIND_SKETCH, SUBQ_KIND_TREE_SKETCH); see sketch.h */
     /** int in [0, 2^62], default 0 (unset: create fails). Input dimension d: the length of each input row (for
      *  TensorSketch/TensorSRHT the dimension of x in x^{⊗p}, or of the first factor a of a pair a⊗b). */
     SUBQ_P_INPUT_DIM = 100,
     /** int in [0, 2^31-1], default 0 (unset: create fails). Output dimension m (OSNAP rounds it up to a multiple
-     *  of SUBQ_P_SPARSITY). */
+     *  of SUBQ_P_SPARSITY). Tree sketch: the width D of the degree-q block (of every block with
+     *  SUBQ_P_ALL_DEGREES). */
     SUBQ_P_OUTPUT_DIM = 101,
-    /** int in [0, 6], default 0 (unset: create fails). A ::subq_sketch_type (sketch.h). */
+    /** int in [0, 6], default 0 (unset: create fails). A ::subq_sketch_type (sketch.h). SUBQ_KIND_SKETCH only. */
     SUBQ_P_SKETCH_TYPE = 102,
     /** int in [1, 1024], default 2. Degree p: TensorSketch sketches x^{⊗p}; TensorSRHT requires 2; other base
-     *  sketches ignore it. */
+     *  sketches ignore it. Tree sketch: the degree q. */
     SUBQ_P_DEGREE = 103,
-    /* 104–106 are reserved for the tree sketch (SUBQ_P_LEAF_MODE, SUBQ_P_LEAF_DIM, SUBQ_P_NODE_TYPE). */
+    /** int, a ::subq_leaf_mode (sketch.h), default SUBQ_LEAF_AUTO (0). Tree sketch: how leaves read the data. */
+    SUBQ_P_LEAF_MODE = 104,
+    /** int in [0, 2^30], default 0 (independent leaves: SUBQ_P_NODE_DIM; shared leaf: 4·SUBQ_P_NODE_DIM). Tree
+     *  sketch: the output dimension of each leaf map (not for identity leaves). */
+    SUBQ_P_LEAF_DIM = 105,
+    /** int, SUBQ_SKETCH_TENSORSRHT (6, default) or SUBQ_SKETCH_TENSORSKETCH (5). Tree sketch: the internal nodes. */
+    SUBQ_P_NODE_TYPE = 106,
     /** int in [1, 1024], default 4. OSNAP: nonzeros per column s (one per block of m/s rows); ignored by other
      *  types. */
     SUBQ_P_SPARSITY = 107,
     /** int in [0, 2^62], default 0 (= SUBQ_P_INPUT_DIM). Dimension of the second factor b of a pair a⊗b
      *  (TensorSRHT; TensorSketch of degree 2). Other types require 0 or SUBQ_P_INPUT_DIM. */
     SUBQ_P_INPUT_DIM2 = 108,
+    /** int, a ::subq_leaf_type (sketch.h), default SUBQ_LEAF_TYPE_AUTO (0). Tree sketch: the leaf map (independent
+     *  or shared leaves). */
+    SUBQ_P_LEAF_TYPE = 109,
+    /** int in [0, 2^30], default 0 (= 4·SUBQ_P_LEAF_DIM). Tree sketch with SUBQ_LEAF_TYPE_OSNAP_SRHT leaves: the
+     *  OSNAP stage's output dimension (the SRHT's input). */
+    SUBQ_P_LEAF_HASH_DIM = 110,
+    /** int in [0, 2^30], default 0 (= the smallest power of two >= SUBQ_P_OUTPUT_DIM). Tree sketch: the output
+     *  width w of every internal node below the root. */
+    SUBQ_P_NODE_DIM = 111,
+    /** int in [0, 1], default 0. Tree sketch: 1 = output the sketches of every degree 1..q side by side (q blocks
+     *  of SUBQ_P_OUTPUT_DIM columns, block l for degree l), from one pass over the data. */
+    SUBQ_P_ALL_DEGREES = 112,
+
+    /* 200–299: kernels (SUBQ_KIND_FEATUREMAP; the tree sketch shares some) */
+    /** double in [0, 1e300], default 1. Scale γ of the inner product: the tree sketch sketches (γ⟨x,y⟩ + c)^q;
+     *  must be > 0. */
+    SUBQ_P_GAMMA = 201,
+    /** double in [0, 1e300], default 0. Offset c of the polynomial kernel (γ⟨x,y⟩ + c)^q. */
+    SUBQ_P_COEF0 = 202,
 
     /* 400–499: networks (SUBQ_KIND_NET); see net.h. SUBQ_P_INPUT_DIM gives their input dimension d. */
     /** int in [1, 2^31-1], required. Width m of every hidden layer. */

@@ -1,6 +1,7 @@
 /**
  * @file sketch.h
- * @brief Base sketches: CountSketch, OSNAP, SRHT, Gaussian, TensorSketch and TensorSRHT.
+ * @brief Base sketches (CountSketch, OSNAP, SRHT, Gaussian, TensorSketch, TensorSRHT) and the tree sketches of
+ *        x^{⊗q} (recursive tree with identity, independent or shared leaves).
  *
  * Part of the public API; include <subq/subq.h>, not this file directly.
  *
@@ -53,6 +54,30 @@
  * Precision: all arithmetic is in float64; the float32 entry points convert their input to float64 and round
  * the output once (except the dense Gaussian path, which uses sgemm).
  *
+ * Tree sketches of x^{⊗q} (a config of kind SUBQ_KIND_TREE_SKETCH, same handle type and apply functions):
+ *  - The map sketches x̃^{⊗q} with x̃ = [√γ·x; √c] (γ = SUBQ_P_GAMMA, c = SUBQ_P_COEF0; the extra coordinate only
+ *    when c > 0), so that E⟨z_x, z_y⟩ = (γ⟨x,y⟩ + c)^q for identity and independent leaves. x^{⊗q} is never formed.
+ *  - Leaves (SUBQ_P_LEAF_MODE): SUBQ_LEAF_IDENTITY, every leaf is x̃ itself (exact, no leaf cost);
+ *    SUBQ_LEAF_INDEPENDENT, q independent leaf maps d̃ → SUBQ_P_LEAF_DIM (the AKK+20 tree; each reads the data once);
+ *    SUBQ_LEAF_SHARED, one leaf map T applied once, the tree then sketches (T x̃)^{⊗q} (the SWYZ21 construction:
+ *    the data is read once whatever q; BIASED, E⟨z_x,z_y⟩ = E_T⟨Tx̃,Tỹ⟩^q, accurate when T embeds the data well);
+ *    SUBQ_LEAF_AUTO (default) picks identity when the padded d̃ is at most 4·SUBQ_P_NODE_DIM, else independent.
+ *    The choice depends on dimensions only, so one plan gives the same map for dense and sparse input.
+ *  - Leaf maps (SUBQ_P_LEAF_TYPE): SRHT, CountSketch, OSNAP (SUBQ_P_SPARSITY) or OSNAP to SUBQ_P_LEAF_HASH_DIM
+ *    followed by SRHT; auto is SRHT while the padded d̃ is at most 2^16, else OSNAP (O(nnz) on sparse input).
+ *  - The degree is padded to q' = 2^⌈log₂ q⌉ with e₁ in the leaf output space (never zeros); subtrees made only of
+ *    padding are constants computed at create time. Internal nodes (SUBQ_P_NODE_TYPE) are independent TensorSRHT
+ *    (default) or degree-2 TensorSketch of width SUBQ_P_NODE_DIM; the root has width SUBQ_P_OUTPUT_DIM. Degree 1
+ *    is one SRHT of the leaf to SUBQ_P_OUTPUT_DIM.
+ *  - SUBQ_P_ALL_DEGREES = 1 outputs the sketches of degrees 1..q side by side (q·SUBQ_P_OUTPUT_DIM columns; block l
+ *    holds degree l) from one leaf pass: leaf j is shared by every degree >= j, each block has its own nodes. Weight
+ *    block l by √a_l to sketch Σ_l a_l (γ⟨x,y⟩ + c)^l.
+ *  - Evaluation is depth-first per row chunk: live buffers O(leaf dim + log₂q · node dim) per row, independent of n.
+ *  - Errors at create: SUBQ_ERR_PARAM_RANGE (degree outside [1, 1024], γ <= 0, c < 0, non-finite γ or c),
+ *    SUBQ_ERR_INVALID_ARG (a leaf parameter given for identity leaves, SUBQ_P_LEAF_HASH_DIM without OSNAP→SRHT
+ *    leaves), SUBQ_ERR_DIMENSION, SUBQ_ERR_OUT_OF_MEMORY (a plan above 4 GiB of node tables is refused up front).
+ *  - Accuracy and speed on Fashion-MNIST: benchmarks/RESULTS.md ("Polynomial tree sketches").
+ *
  * Non-finite input (NaN, ±Inf) is not checked (a check would cost as much as CountSketch itself): it propagates.
  * Every output entry that depends on a non-finite input entry is NaN or ±Inf; the others are unaffected. For
  * CountSketch and OSNAP that is the s rows the entry hashes to; for SRHT and TensorSRHT every output entry of the
@@ -76,22 +101,46 @@ typedef SUBQ_ENUM(subq_sketch_type) {
     SUBQ_SKETCH_SRHT = 3,         /**< subsampled randomised Hadamard transform, scale 1/√m */
     SUBQ_SKETCH_GAUSSIAN = 4,     /**< dense Gaussian, entries N(0, 1/m) */
     SUBQ_SKETCH_TENSORSKETCH = 5, /**< TensorSketch of degree SUBQ_P_DEGREE (circular FFT convolution), unscaled */
-    SUBQ_SKETCH_TENSORSRHT = 6    /**< TensorSRHT of degree 2, scale 1/√m */
+    SUBQ_SKETCH_TENSORSRHT = 6,   /**< TensorSRHT of degree 2, scale 1/√m */
+    SUBQ_SKETCH_TREE = 7          /**< a tree sketch of x^{⊗q} (from a SUBQ_KIND_TREE_SKETCH config; not a value of
+                                       SUBQ_P_SKETCH_TYPE) */
 } subq_sketch_type;
 
+/** How the leaves of a tree sketch read the data: the values of SUBQ_P_LEAF_MODE. Pinned. */
+typedef SUBQ_ENUM(subq_leaf_mode) {
+    SUBQ_LEAF_AUTO = 0,        /**< identity if the padded input is at most 4·SUBQ_P_NODE_DIM, else independent */
+    SUBQ_LEAF_IDENTITY = 1,    /**< every leaf is x̃ itself: unbiased, no leaf cost (dense, low-dimensional data) */
+    SUBQ_LEAF_INDEPENDENT = 2, /**< q independent leaf maps: unbiased; the data is read q times */
+    SUBQ_LEAF_SHARED = 3       /**< one leaf map shared by all leaves: the data is read once; biased */
+} subq_leaf_mode;
+
+/** The leaf map of independent or shared leaves: the values of SUBQ_P_LEAF_TYPE. Pinned. */
+typedef SUBQ_ENUM(subq_leaf_type) {
+    SUBQ_LEAF_TYPE_AUTO = 0,        /**< SRHT while the padded input is at most 2^16, else OSNAP */
+    SUBQ_LEAF_TYPE_COUNTSKETCH = 1, /**< CountSketch to SUBQ_P_LEAF_DIM */
+    SUBQ_LEAF_TYPE_OSNAP = 2,       /**< OSNAP (SUBQ_P_SPARSITY) to SUBQ_P_LEAF_DIM (rounded up to a multiple of it) */
+    SUBQ_LEAF_TYPE_SRHT = 3,        /**< SRHT to SUBQ_P_LEAF_DIM */
+    SUBQ_LEAF_TYPE_OSNAP_SRHT = 4   /**< OSNAP to SUBQ_P_LEAF_HASH_DIM, then SRHT to SUBQ_P_LEAF_DIM */
+} subq_leaf_type;
+
 /**
- * @brief Create a sketch (the plan) from a config of kind SUBQ_KIND_SKETCH.
+ * @brief Create a sketch (the plan) from a config of kind SUBQ_KIND_SKETCH (a base sketch) or
+ *        SUBQ_KIND_TREE_SKETCH (a tree sketch of x^{⊗q}; see the file overview).
  *
  * Keys read: SUBQ_P_SKETCH_TYPE, SUBQ_P_INPUT_DIM and SUBQ_P_OUTPUT_DIM (all three required), SUBQ_P_SEED,
  * SUBQ_P_NUM_THREADS, SUBQ_P_BLOCK_ROWS, SUBQ_P_DEGREE (TensorSketch p >= 1; TensorSRHT requires 2),
  * SUBQ_P_SPARSITY (OSNAP), SUBQ_P_INPUT_DIM2 (TensorSRHT and degree-2 TensorSketch; other types require 0 or
- * SUBQ_P_INPUT_DIM). The config may be destroyed right after the call.
+ * SUBQ_P_INPUT_DIM). Tree sketches read SUBQ_P_INPUT_DIM and SUBQ_P_OUTPUT_DIM (required), SUBQ_P_DEGREE,
+ * SUBQ_P_ALL_DEGREES, SUBQ_P_LEAF_MODE, SUBQ_P_LEAF_TYPE, SUBQ_P_LEAF_DIM, SUBQ_P_LEAF_HASH_DIM, SUBQ_P_SPARSITY,
+ * SUBQ_P_NODE_TYPE, SUBQ_P_NODE_DIM, SUBQ_P_GAMMA, SUBQ_P_COEF0, SUBQ_P_SEED, SUBQ_P_NUM_THREADS and
+ * SUBQ_P_BLOCK_ROWS. The config may be destroyed right after the call.
  * Creation costs O(d + m) (hash/sign tables and sample indices), O(d·m) for the Gaussian matrix, and one FFTW
- * plan pair (FFTW_ESTIMATE, under a library-wide planner lock) for TensorSketch.
+ * plan pair (FFTW_ESTIMATE, under a library-wide planner lock) for TensorSketch. A tree sketch costs the sum over
+ * its leaves and its 2^⌈log₂ q⌉ - 1 nodes (about 12·(2 node inputs + output) bytes per node).
  * @param cfg Config of kind SUBQ_KIND_SKETCH; read-only, not retained.
  * @param out Out: the new sketch, owned by the caller (release with subq_sketch_destroy()); NULL on failure.
  * @return SUBQ_OK; SUBQ_ERR_NULL_POINTER (cfg or out NULL); SUBQ_ERR_INVALID_ARG (config of another kind, or
- *         SUBQ_P_SKETCH_TYPE not set); SUBQ_ERR_DIMENSION (input or output dimension 0, a padded dimension above
+ *         SUBQ_P_SKETCH_TYPE not set, or a tree sketch error listed in the file overview); SUBQ_ERR_DIMENSION (input or output dimension 0, a padded dimension above
  *         2^31 for SRHT/TensorSRHT, or d·m overflowing for Gaussian); SUBQ_ERR_PARAM_RANGE (SUBQ_P_DEGREE other
  *         than 2 for TensorSRHT); SUBQ_ERR_UNSUPPORTED (SUBQ_P_INPUT_DIM2 differing from SUBQ_P_INPUT_DIM for a type
  *         without a second factor); SUBQ_ERR_OUT_OF_MEMORY.
@@ -148,8 +197,24 @@ SUBQ_API subq_status subq_sketch_output_dim(const subq_sketch *sk, subq_index *m
 SUBQ_API subq_status subq_sketch_get_type(const subq_sketch *sk, subq_sketch_type *type) SUBQ_WARN_UNUSED;
 
 /**
+ * @brief A resolved integer parameter of a sketch: what it was created with, after defaults and `auto` choices.
+ *
+ * Keys: SUBQ_P_INPUT_DIM, SUBQ_P_OUTPUT_DIM (the actual width: OSNAP's rounded m; a tree's total over all
+ * blocks), SUBQ_P_SEED, SUBQ_P_DEGREE (TensorSketch, TensorSRHT, tree), SUBQ_P_SPARSITY (OSNAP), and for tree
+ * sketches SUBQ_P_LEAF_MODE and SUBQ_P_LEAF_TYPE (never auto after resolution, except SUBQ_LEAF_TYPE_AUTO for
+ * identity leaves, which have no leaf map), SUBQ_P_LEAF_DIM (the leaf output width; d̃ for identity leaves),
+ * SUBQ_P_NODE_TYPE, SUBQ_P_NODE_DIM, SUBQ_P_ALL_DEGREES.
+ * @param sk    Sketch handle; not modified.
+ * @param key   The parameter.
+ * @param value Out: its value. Unchanged on failure.
+ * @return SUBQ_OK; SUBQ_ERR_NULL_POINTER; SUBQ_ERR_UNKNOWN_PARAM (a key this sketch does not have).
+ * Thread safety: thread-safe. Since: 0.1
+ */
+SUBQ_API subq_status subq_sketch_get_int(const subq_sketch *sk, subq_param key, int64_t *value) SUBQ_WARN_UNUSED;
+
+/**
  * @brief Apply a sketch to n samples (rows of x), writing n rows of z: z_i = S x_i (TensorSketch: S x_i^{⊗p};
- *        TensorSRHT: S (x_i ⊗ x_i)).
+ *        TensorSRHT: S (x_i ⊗ x_i); tree sketch: Π x̃_i^{⊗q}).
  * @param sk     Sketch handle; not modified.
  * @param layout SUBQ_ROW_MAJOR or SUBQ_COL_MAJOR, for both x and z.
  * @param n      Number of samples, n >= 0; n == 0 is a no-op (x and z may then be NULL).

@@ -16,7 +16,6 @@
 namespace subq::sketch {
 namespace {
 
-constexpr std::size_t kChunkBytes = 256 * 1024;   // internal row chunks stay about this size (L2-resident)
 constexpr index_t kMaxPadded = index_t{1} << 31;  // sample indices of [P] are drawn with 32-bit multiply-shift
 constexpr std::int64_t kMaxDegree = 1024;
 constexpr std::int64_t kMaxSparsity = 1024;
@@ -137,6 +136,8 @@ const char *type_name(Type t) noexcept {
             return "TensorSketch";
         case Type::kTensorSrht:
             return "TensorSRHT";
+        case Type::kTree:
+            return "tree";
     }
     return "unknown";
 }
@@ -287,6 +288,8 @@ std::unique_ptr<Sketch> Sketch::create(const Params &p) {
                 fail(SUBQ_ERR_PARAM_RANGE,
                      "SUBQ_P_DEGREE = " + std::to_string(p.degree) + ", but TensorSRHT has degree 2");
             return std::make_unique<TensorSrht>(p, d2);
+        case Type::kTree:
+            break;  // not reachable: rejected above (TreeSketch::create builds trees)
     }
     fail(SUBQ_ERR_INTERNAL, "unreachable sketch type");
 }
@@ -298,35 +301,11 @@ void Sketch::pair_rows(const double *, index_t, const double *, index_t, index_t
     fail(SUBQ_ERR_UNSUPPORTED, std::string(type_name(type_)) + " has no pair apply");
 }
 
-template <class F>
-void Sketch::run_blocks(index_t n, index_t in_per_row, F &&chunk_fn) const {
-    if (n <= 0) return;
-    const index_t block = block_rows_;
-    const index_t nblocks = n / block + (n % block != 0 ? 1 : 0);
-    int threads = thread_count(num_threads_);
-    if (threads > nblocks) threads = static_cast<int>(nblocks);
-    if (threads < 1) threads = 1;
-    const index_t per_row = in_per_row + m_ + scratch_per_row();
-    index_t chunk = static_cast<index_t>(kChunkBytes / (sizeof(double) * static_cast<std::size_t>(per_row)));
-    chunk = std::clamp<index_t>(chunk, 1, block);
-    // Size every buffer up front so that overflow is reported before any work starts.
-    checked_bytes(checked_mul(chunk, per_row, "sketch workspace"), sizeof(double), "sketch workspace");
-    std::vector<std::unique_ptr<Workspace>> wss(static_cast<std::size_t>(threads));
-    parallel_for(threads, nblocks, [&](std::int64_t b) {
-        const int tid = threads > 1 ? omp_get_thread_num() : 0;
-        auto &w = wss[static_cast<std::size_t>(tid)];
-        if (!w) {
-            auto fresh = std::make_unique<Workspace>();
-            fresh->chunk = chunk;
-            fresh->in.reset(static_cast<std::size_t>(chunk * in_per_row));
-            fresh->out.reset(static_cast<std::size_t>(chunk * m_));
-            prepare(*fresh);
-            w = std::move(fresh);
-        }
-        const index_t r0 = b * block;
-        const index_t r1 = std::min(n, r0 + block);
-        for (index_t c = r0; c < r1; c += chunk) chunk_fn(c, std::min(chunk, r1 - c), *w);
-    });
+std::unique_ptr<Workspace> Sketch::make_workspace(index_t chunk) const {
+    auto ws = std::make_unique<Workspace>();
+    ws->chunk = chunk;
+    prepare(*ws);
+    return ws;
 }
 
 namespace {

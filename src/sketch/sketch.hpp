@@ -9,22 +9,36 @@
 // TensorSketch/TensorSRHT (0 otherwise), `component` the OSNAP blocks (0 otherwise).
 #pragma once
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/fft.hpp"
 #include "core/matrix.hpp"
+#include "core/parallel.hpp"
 #include "core/rng.hpp"
 
 namespace subq::sketch {
 
-enum class Type : int { kCountSketch = 1, kOsnap = 2, kSrht = 3, kGaussian = 4, kTensorSketch = 5, kTensorSrht = 6 };
+enum class Type : int {
+    kCountSketch = 1,
+    kOsnap = 2,
+    kSrht = 3,
+    kGaussian = 4,
+    kTensorSketch = 5,
+    kTensorSrht = 6,
+    kTree = 7  // TreeSketch (tree.hpp): created from TreeParams, not from Params
+};
 const char *type_name(Type t) noexcept;
 
 constexpr std::uint64_t kSketchKindId = 1;                // SUBQ_KIND_SKETCH: the first element of every stream path
 constexpr index_t kDefaultTableLimit = index_t{1} << 20;  // input dims above this hash on the fly
 constexpr index_t kDefaultBlockRows = 256;
+constexpr std::size_t kChunkBytes = 256 * 1024;  // internal row chunks stay about this size (L2-resident)
 
 struct Params {
     int type = 0;               // a Type value
@@ -116,6 +130,8 @@ struct Workspace {
     fft::Buffer<double> out;           // output rows (row-major, double) before the store into z
     fft::Buffer<double> scratch;       // kernel-specific
     fft::Buffer<fftw_complex> c1, c2;  // TensorSketch bins
+    fft::Buffer<double> tree;          // TreeSketch: leaf and node buffers of the chunk
+    std::vector<std::unique_ptr<Workspace>> children;  // TreeSketch: the workspaces of its leaves and nodes
 };
 
 // Sparse rows for the kernels: values are either double or float (exactly one of vd, vf is set).
@@ -134,6 +150,7 @@ public:
     virtual ~Sketch() = default;
 
     Type type() const noexcept { return type_; }
+    std::uint64_t seed() const noexcept { return seed_; }
     index_t input_dim() const noexcept { return d1_; }
     index_t input_dim2() const noexcept { return d2_; }  // 0 for types without a second factor
     index_t output_dim() const noexcept { return m_; }
@@ -163,6 +180,9 @@ public:
     // bit-identical to dense_rows followed by a conversion). Returns false if the sketch has no such kernel.
     virtual bool dense_rows_f32(const double *, index_t, index_t, float *, index_t, Workspace &) const { return false; }
 
+    // A workspace for calling the kernels above on up to `chunk` rows (a composite sketch runs its parts with it).
+    std::unique_ptr<Workspace> make_workspace(index_t chunk) const;
+
 protected:
     Sketch(Type t, const Params &p, index_t d1, index_t d2, index_t m);
     // Allocates the kernel-specific parts of ws for ws.chunk rows.
@@ -180,6 +200,11 @@ protected:
     index_t block_rows_;
     bool tables_;
 
+    // Splits n rows into blocks of block_rows_ over the handle's threads and calls chunk_fn(first row, rows, ws) on
+    // chunks of each block; ws is the thread's workspace, with `in_per_row` input doubles per row.
+    template <class F>
+    void run_blocks(index_t n, index_t in_per_row, F &&chunk_fn) const;
+
 private:
     // SUBQ_ERR_UNSUPPORTED for pair-only sketches, SUBQ_ERR_DIMENSION unless cols is the input dimension.
     void check_single_input(index_t cols) const;
@@ -189,8 +214,6 @@ private:
     void apply_csr_impl(const CsrView<T> &x, const DenseView<T> &z) const;
     template <class T>
     void apply_pair_impl(const DenseView<const T> &a, const DenseView<const T> &b, const DenseView<T> &z) const;
-    template <class F>
-    void run_blocks(index_t n, index_t in_per_row, F &&chunk_fn) const;
 };
 
 // ---- the concrete sketches (declared for tests, which rebuild the explicit matrices from their tables) ----------
@@ -299,5 +322,38 @@ private:
     std::vector<std::uint32_t> p_, q_;
     double scale_;
 };
+
+// ---- template definitions ----------------------------------------------------------------------------------
+
+template <class F>
+inline void Sketch::run_blocks(index_t n, index_t in_per_row, F &&chunk_fn) const {
+    if (n <= 0) return;
+    const index_t block = block_rows_;
+    const index_t nblocks = n / block + (n % block != 0 ? 1 : 0);
+    int threads = thread_count(num_threads_);
+    if (threads > nblocks) threads = static_cast<int>(nblocks);
+    if (threads < 1) threads = 1;
+    const index_t per_row = in_per_row + m_ + scratch_per_row();
+    index_t chunk = static_cast<index_t>(kChunkBytes / (sizeof(double) * static_cast<std::size_t>(per_row)));
+    chunk = std::clamp<index_t>(chunk, 1, block);
+    // Size every buffer up front so that overflow is reported before any work starts.
+    checked_bytes(checked_mul(chunk, per_row, "sketch workspace"), sizeof(double), "sketch workspace");
+    std::vector<std::unique_ptr<Workspace>> wss(static_cast<std::size_t>(threads));
+    parallel_for(threads, nblocks, [&](std::int64_t b) {
+        const int tid = threads > 1 ? omp_get_thread_num() : 0;
+        auto &w = wss[static_cast<std::size_t>(tid)];
+        if (!w) {
+            auto fresh = std::make_unique<Workspace>();
+            fresh->chunk = chunk;
+            fresh->in.reset(static_cast<std::size_t>(chunk * in_per_row));
+            fresh->out.reset(static_cast<std::size_t>(chunk * m_));
+            prepare(*fresh);
+            w = std::move(fresh);
+        }
+        const index_t r0 = b * block;
+        const index_t r1 = std::min(n, r0 + block);
+        for (index_t c = r0; c < r1; c += chunk) chunk_fn(c, std::min(chunk, r1 - c), *w);
+    });
+}
 
 }  // namespace subq::sketch

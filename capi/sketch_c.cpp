@@ -158,9 +158,15 @@ SUBQ_API subq_status subq_sketch_get_int(const subq_sketch *sk, subq_param key, 
         std::int64_t v = 0;
         bool known = true;
         switch (key) {
-            case SUBQ_P_INPUT_DIM: v = s.input_dim(); break;
-            case SUBQ_P_OUTPUT_DIM: v = s.output_dim(); break;
-            case SUBQ_P_SEED: v = static_cast<std::int64_t>(s.seed()); break;
+            case SUBQ_P_INPUT_DIM:
+                v = s.input_dim();
+                break;
+            case SUBQ_P_OUTPUT_DIM:
+                v = s.output_dim();
+                break;
+            case SUBQ_P_SEED:
+                v = static_cast<std::int64_t>(s.seed());
+                break;
             case SUBQ_P_DEGREE:
                 known = tree != nullptr || ts != nullptr || s.type() == sks::Type::kTensorSrht;
                 v = tree != nullptr ? tree->max_degree() : (ts != nullptr ? ts->degree() : 2);
@@ -169,17 +175,37 @@ SUBQ_API subq_status subq_sketch_get_int(const subq_sketch *sk, subq_param key, 
                 known = hash != nullptr && s.type() == sks::Type::kOsnap;
                 v = known ? hash->map().components() : 0;
                 break;
-            case SUBQ_P_LEAF_MODE: known = tree != nullptr; v = known ? static_cast<int>(tree->leaf_mode()) : 0; break;
-            case SUBQ_P_LEAF_TYPE: known = tree != nullptr; v = known ? static_cast<int>(tree->leaf_type()) : 0; break;
-            case SUBQ_P_LEAF_DIM: known = tree != nullptr; v = known ? tree->leaf_dim() : 0; break;
-            case SUBQ_P_NODE_TYPE: known = tree != nullptr; v = known ? static_cast<int>(tree->node_type()) : 0; break;
-            case SUBQ_P_NODE_DIM: known = tree != nullptr; v = known ? tree->node_dim() : 0; break;
-            case SUBQ_P_ALL_DEGREES: known = tree != nullptr; v = known && tree->all_degrees() ? 1 : 0; break;
-            default: known = false;
+            case SUBQ_P_LEAF_MODE:
+                known = tree != nullptr;
+                v = known ? static_cast<int>(tree->leaf_mode()) : 0;
+                break;
+            case SUBQ_P_LEAF_TYPE:
+                known = tree != nullptr;
+                v = known ? static_cast<int>(tree->leaf_type()) : 0;
+                break;
+            case SUBQ_P_LEAF_DIM:
+                known = tree != nullptr;
+                v = known ? tree->leaf_dim() : 0;
+                break;
+            case SUBQ_P_NODE_TYPE:
+                known = tree != nullptr;
+                v = known ? static_cast<int>(tree->node_type()) : 0;
+                break;
+            case SUBQ_P_NODE_DIM:
+                known = tree != nullptr;
+                v = known ? tree->node_dim() : 0;
+                break;
+            case SUBQ_P_ALL_DEGREES:
+                known = tree != nullptr;
+                v = known && tree->all_degrees() ? 1 : 0;
+                break;
+            default:
+                known = false;
         }
         if (!known)
-            subq::fail(SUBQ_ERR_UNKNOWN_PARAM, "key " + std::to_string(static_cast<int>(key)) + " is not a parameter of this " +
-                                                   sks::type_name(s.type()) + " sketch");
+            subq::fail(SUBQ_ERR_UNKNOWN_PARAM, "key " + std::to_string(static_cast<int>(key)) +
+                                                   " is not a parameter of this " + sks::type_name(s.type()) +
+                                                   " sketch");
         *value = v;
     });
 }

@@ -203,8 +203,9 @@ typedef SUBQ_ENUM(subq_param) {
     SUBQ_P_DEGREE = 103,
     /** int, a ::subq_leaf_mode (sketch.h), default SUBQ_LEAF_AUTO (0). Tree sketch: how leaves read the data. */
     SUBQ_P_LEAF_MODE = 104,
-    /** int in [0, 2^30], default 0 (independent leaves: SUBQ_P_NODE_DIM; shared leaf: 4·SUBQ_P_NODE_DIM). Tree
-     *  sketch: the output dimension of each leaf map (not for identity leaves). */
+    /** int in [0, 2^30], default 0 (independent leaves: SUBQ_P_NODE_DIM; a shared leaf:
+     *  SUBQ_P_NODE_DIM·clamp(4q, 8, 32); SRHT leaves at most P(d̃)). Tree sketch: the output dimension of each leaf
+     *  map (not for identity leaves). */
     SUBQ_P_LEAF_DIM = 105,
     /** int, SUBQ_SKETCH_TENSORSRHT (6, default) or SUBQ_SKETCH_TENSORSKETCH (5). Tree sketch: the internal nodes. */
     SUBQ_P_NODE_TYPE = 106,

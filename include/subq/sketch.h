@@ -65,6 +65,13 @@
  *    The choice depends on dimensions only, so one plan gives the same map for dense and sparse input.
  *  - Leaf maps (SUBQ_P_LEAF_TYPE): SRHT, CountSketch, OSNAP (SUBQ_P_SPARSITY) or OSNAP to SUBQ_P_LEAF_HASH_DIM
  *    followed by SRHT; auto is SRHT while the padded d̃ is at most 2^16, else OSNAP (O(nnz) on sparse input).
+ *    Leaf width SUBQ_P_LEAF_DIM: by default SUBQ_P_NODE_DIM for independent leaves and
+ *    SUBQ_P_NODE_DIM·clamp(4q, 8, 32) for a shared leaf (its bias compounds over the q factors; calibrated on
+ *    Fashion-MNIST with OSNAP leaves, benchmarks/RESULTS.md); an SRHT leaf is capped at P(d̃), where it is exact.
+ *  - Deviation from the textbook SRHT/TensorSRHT (AKK+20), inside tree sketches only: sample indices are drawn in
+ *    random permutations of [P] (stratified: each index used ⌊m/P⌋ or ⌈m/P⌉ times) instead of independently with
+ *    replacement. Every index is still uniform, so each node stays unbiased, and the sampling variance drops: an
+ *    SRHT leaf with a multiple of P outputs is an exact isometry. Base sketches (SUBQ_KIND_SKETCH) are unchanged.
  *  - The degree is padded to q' = 2^⌈log₂ q⌉ with e₁ in the leaf output space (never zeros); subtrees made only of
  *    padding are constants computed at create time. Internal nodes (SUBQ_P_NODE_TYPE) are independent TensorSRHT
  *    (default) or degree-2 TensorSketch of width SUBQ_P_NODE_DIM; the root has width SUBQ_P_OUTPUT_DIM. Degree 1

@@ -37,6 +37,28 @@ std::vector<std::uint32_t> sample_indices(std::uint64_t seed, rng::Stream s, ind
     return idx;
 }
 
+// `count` indices of [0, range) in blocks of `range`: block b is a random permutation of [0, range) (the last block a
+// prefix of one), permutation b drawn by Fisher–Yates from counters b·range + i. Every index is uniform on [0, range)
+// (so sketches stay unbiased), but each value appears ⌊count/range⌋ or ⌈count/range⌉ times.
+std::vector<std::uint32_t> balanced_indices(std::uint64_t seed, rng::Stream s, index_t count, index_t range) {
+    std::vector<std::uint32_t> idx(static_cast<std::size_t>(count));
+    std::vector<std::uint32_t> perm(static_cast<std::size_t>(range));
+    for (index_t b0 = 0; b0 < count; b0 += range) {
+        for (index_t i = 0; i < range; ++i) perm[static_cast<std::size_t>(i)] = static_cast<std::uint32_t>(i);
+        for (index_t i = range - 1; i > 0; --i) {
+            const auto u = rng::philox(seed, s, static_cast<std::uint64_t>(b0 + i))[0];
+            std::swap(perm[static_cast<std::size_t>(i)], perm[rng::below(u, static_cast<std::uint32_t>(i + 1))]);
+        }
+        const index_t take = std::min(range, count - b0);
+        std::copy(perm.begin(), perm.begin() + take, idx.begin() + b0);
+    }
+    return idx;
+}
+
+std::vector<std::uint32_t> draw_indices(bool balanced, std::uint64_t seed, rng::Stream s, index_t count, index_t range) {
+    return balanced ? balanced_indices(seed, s, count, range) : sample_indices(seed, s, count, range);
+}
+
 index_t pad_pow2(index_t d, const char *what) {
     const index_t P = fwht::next_power_of_two(d);
     if (P > kMaxPadded)
@@ -443,7 +465,7 @@ Srht::Srht(const Params &p)
     : Sketch(Type::kSrht, p, p.input_dim, 0, p.output_dim),
       P_(pad_pow2(p.input_dim, "SUBQ_P_INPUT_DIM")),
       signs_(p.seed, stream_of(Type::kSrht, 0, 0, rng::kSigns1), p.input_dim, tables_),
-      idx_(sample_indices(p.seed, stream_of(Type::kSrht, 0, 0, rng::kIndex1), p.output_dim, P_)),
+      idx_(draw_indices(p.balanced, p.seed, stream_of(Type::kSrht, 0, 0, rng::kIndex1), p.output_dim, P_)),
       scale_(1.0 / std::sqrt(static_cast<double>(p.output_dim))) {}
 
 void Srht::prepare(Workspace &ws) const {
@@ -665,8 +687,8 @@ TensorSrht::TensorSrht(const Params &p, index_t d2)
       P2_(pad_pow2(d2, "SUBQ_P_INPUT_DIM2")),
       s1_(p.seed, stream_of(Type::kTensorSrht, 0, 0, rng::kSigns1), p.input_dim, p.input_dim <= p.table_limit),
       s2_(p.seed, stream_of(Type::kTensorSrht, 0, 0, rng::kSigns2), d2, d2 <= p.table_limit),
-      p_(sample_indices(p.seed, stream_of(Type::kTensorSrht, 0, 0, rng::kIndex1), p.output_dim, P1_)),
-      q_(sample_indices(p.seed, stream_of(Type::kTensorSrht, 0, 0, rng::kIndex2), p.output_dim, P2_)),
+      p_(draw_indices(p.balanced, p.seed, stream_of(Type::kTensorSrht, 0, 0, rng::kIndex1), p.output_dim, P1_)),
+      q_(draw_indices(p.balanced, p.seed, stream_of(Type::kTensorSrht, 0, 0, rng::kIndex2), p.output_dim, P2_)),
       scale_(1.0 / std::sqrt(static_cast<double>(p.output_dim))) {}
 
 void TensorSrht::prepare(Workspace &ws) const {
@@ -679,10 +701,12 @@ void TensorSrht::finish(index_t rows, double *buf, double *out, index_t ldo) con
     fwht::transform_many(A, P1_, rows, P1_);
     fwht::transform_many(B, P2_, rows, P2_);
     const std::uint32_t *p = p_.data(), *q = q_.data();
+    const double scale = scale_;  // a local: stores through o could alias the member
+    const index_t m = m_;
     for (index_t i = 0; i < rows; ++i) {
         const double *a = A + i * P1_, *b = B + i * P2_;
         double *o = out + i * ldo;
-        for (index_t k = 0; k < m_; ++k) o[k] = (a[p[k]] * b[q[k]]) * scale_;
+        for (index_t k = 0; k < m; ++k) o[k] = (a[p[k]] * b[q[k]]) * scale;
     }
 }
 

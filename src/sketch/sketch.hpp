@@ -51,6 +51,7 @@ struct Params {
     std::int64_t num_threads = 0;              // 0 = OpenMP's maximum at call time
     std::int64_t block_rows = 0;               // 0 = 256
     index_t table_limit = kDefaultTableLimit;  // a factor of dimension > table_limit hashes on the fly
+    bool balanced = false;  // SRHT/TensorSRHT: sample indices in random permutations of [P] (tree nodes; tree.hpp)
 };
 
 // (bucket, value) pairs of a hashing sketch: input coordinate i has `s` entries, entry t at row t·b + h_t(i) with

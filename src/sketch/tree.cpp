@@ -56,8 +56,7 @@ constexpr double kMaxLeafTableBytes = 256.0 * 1024 * 1024;
 
 // The chunk rows x̃ would have as input to a leaf of input dimension dt: dense rows of x (dimension d) copied into
 // buf with a trailing 0 when dt > d (the √c coordinate is added afterwards through Leaf::tail).
-const double *padded_rows(const double *x, index_t ldx, index_t rows, index_t d, index_t dt, double *buf,
-                          index_t &ld) {
+const double *padded_rows(const double *x, index_t ldx, index_t rows, index_t d, index_t dt, double *buf, index_t &ld) {
     if (dt == d) {
         ld = ldx;
         return x;
@@ -72,23 +71,40 @@ const double *padded_rows(const double *x, index_t ldx, index_t rows, index_t d,
 
 }  // namespace
 
+index_t default_leaf_dim(LeafMode mode, LeafType type, index_t padded_input, index_t node_dim, std::int64_t degree) {
+    // A shared leaf's bias compounds over the q factors, so its width grows with q (calibrated on Fashion-MNIST,
+    // benchmarks/RESULTS.md); an independent leaf has the node width.
+    const index_t width = mode == LeafMode::kShared ? node_dim * std::clamp<std::int64_t>(4 * degree, 8, 32) : node_dim;
+    // An SRHT with stratified indices and P(d̃) outputs is an orthogonal map: exact, and the cheapest exact leaf.
+    return type == LeafType::kSrht ? std::min(width, padded_input) : width;
+}
+
 const char *leaf_mode_name(LeafMode m) noexcept {
     switch (m) {
-        case LeafMode::kAuto: return "auto";
-        case LeafMode::kIdentity: return "identity";
-        case LeafMode::kIndependent: return "independent";
-        case LeafMode::kShared: return "shared";
+        case LeafMode::kAuto:
+            return "auto";
+        case LeafMode::kIdentity:
+            return "identity";
+        case LeafMode::kIndependent:
+            return "independent";
+        case LeafMode::kShared:
+            return "shared";
     }
     return "unknown";
 }
 
 const char *leaf_type_name(LeafType t) noexcept {
     switch (t) {
-        case LeafType::kAuto: return "auto";
-        case LeafType::kCountSketch: return "countsketch";
-        case LeafType::kOsnap: return "osnap";
-        case LeafType::kSrht: return "srht";
-        case LeafType::kOsnapSrht: return "osnap+srht";
+        case LeafType::kAuto:
+            return "auto";
+        case LeafType::kCountSketch:
+            return "countsketch";
+        case LeafType::kOsnap:
+            return "osnap";
+        case LeafType::kSrht:
+            return "srht";
+        case LeafType::kOsnapSrht:
+            return "osnap+srht";
     }
     return "unknown";
 }
@@ -123,9 +139,11 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     std::vector<TreeBlock> blocks = p.blocks;
     if (blocks.empty()) {
         if (p.degree < 1 || p.degree > kMaxTreeDegree)
-            fail(SUBQ_ERR_PARAM_RANGE, "SUBQ_P_DEGREE = " + str(p.degree) + " is outside [1, " + str(kMaxTreeDegree) + "]");
+            fail(SUBQ_ERR_PARAM_RANGE,
+                 "SUBQ_P_DEGREE = " + str(p.degree) + " is outside [1, " + str(kMaxTreeDegree) + "]");
         if (p.output_dim < 1)
-            fail(SUBQ_ERR_DIMENSION, "SUBQ_P_OUTPUT_DIM = " + str(p.output_dim) + ": the output dimension must be >= 1");
+            fail(SUBQ_ERR_DIMENSION,
+                 "SUBQ_P_OUTPUT_DIM = " + str(p.output_dim) + ": the output dimension must be >= 1");
         if (p.all_degrees)
             for (std::int64_t q = 1; q <= p.degree; ++q) blocks.push_back({q, p.output_dim, 1.0});
         else
@@ -135,7 +153,8 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     std::int64_t max_degree = 0;
     for (const TreeBlock &b : blocks) {
         if (b.degree < 1 || b.degree > kMaxTreeDegree)
-            fail(SUBQ_ERR_PARAM_RANGE, "block degree " + str(b.degree) + " is outside [1, " + str(kMaxTreeDegree) + "]");
+            fail(SUBQ_ERR_PARAM_RANGE,
+                 "block degree " + str(b.degree) + " is outside [1, " + str(kMaxTreeDegree) + "]");
         if (b.width < 1) fail(SUBQ_ERR_DIMENSION, "block width " + str(b.width) + " must be >= 1");
         if (!std::isfinite(b.scale)) fail(SUBQ_ERR_PARAM_RANGE, "block scale must be finite");
         m = checked_add(m, b.width, "tree sketch output dimension");
@@ -150,9 +169,11 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
         fail(SUBQ_ERR_PARAM_RANGE, "SUBQ_P_NODE_TYPE = " + std::to_string(p.node_type) +
                                        ": tree nodes are SUBQ_SKETCH_TENSORSRHT (6) or SUBQ_SKETCH_TENSORSKETCH (5)");
     if (p.leaf_mode < 0 || p.leaf_mode > 3)
-        fail(SUBQ_ERR_PARAM_RANGE, "SUBQ_P_LEAF_MODE = " + std::to_string(p.leaf_mode) + " is not a subq_leaf_mode (0..3)");
+        fail(SUBQ_ERR_PARAM_RANGE,
+             "SUBQ_P_LEAF_MODE = " + std::to_string(p.leaf_mode) + " is not a subq_leaf_mode (0..3)");
     if (p.leaf_type < 0 || p.leaf_type > 4)
-        fail(SUBQ_ERR_PARAM_RANGE, "SUBQ_P_LEAF_TYPE = " + std::to_string(p.leaf_type) + " is not a subq_leaf_type (0..4)");
+        fail(SUBQ_ERR_PARAM_RANGE,
+             "SUBQ_P_LEAF_TYPE = " + std::to_string(p.leaf_type) + " is not a subq_leaf_type (0..4)");
     if (p.sparsity < 1 || p.sparsity > 1024)
         fail(SUBQ_ERR_PARAM_RANGE, "SUBQ_P_SPARSITY = " + str(p.sparsity) + " is outside [1, 1024]");
     if (p.node_dim > (index_t{1} << 30) || p.leaf_dim > (index_t{1} << 30) || p.leaf_hash_dim > (index_t{1} << 30))
@@ -171,26 +192,27 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
 
     // ---- leaves ----
     LeafMode mode = static_cast<LeafMode>(p.leaf_mode);
-    if (mode == LeafMode::kAuto) mode = padded_input <= kIdentityFactor * w ? LeafMode::kIdentity : LeafMode::kIndependent;
+    if (mode == LeafMode::kAuto)
+        mode = padded_input <= kIdentityFactor * w ? LeafMode::kIdentity : LeafMode::kIndependent;
     t->leaf_mode_ = mode;
     LeafType type = static_cast<LeafType>(p.leaf_type);
     if (mode == LeafMode::kIdentity) {
         if (type != LeafType::kAuto || p.leaf_dim != 0 || p.leaf_hash_dim != 0)
             fail(SUBQ_ERR_INVALID_ARG,
-                 "identity leaves have no leaf map: leave SUBQ_P_LEAF_TYPE, SUBQ_P_LEAF_DIM and SUBQ_P_LEAF_HASH_DIM unset");
+                 "identity leaves have no leaf map: leave SUBQ_P_LEAF_TYPE, SUBQ_P_LEAF_DIM and SUBQ_P_LEAF_HASH_DIM "
+                 "unset");
         t->leaf_dim_ = dt;
     } else {
         if (type == LeafType::kAuto) type = padded_input <= kSrhtLeafMaxPadded ? LeafType::kSrht : LeafType::kOsnap;
         if (type != LeafType::kOsnapSrht && p.leaf_hash_dim != 0)
             fail(SUBQ_ERR_INVALID_ARG, "SUBQ_P_LEAF_HASH_DIM applies to SUBQ_LEAF_OSNAP_SRHT leaves only");
-        t->leaf_dim_ = p.leaf_dim > 0 ? p.leaf_dim : (mode == LeafMode::kShared ? kSharedLeafFactor * w : w);
+        t->leaf_dim_ = p.leaf_dim > 0 ? p.leaf_dim : default_leaf_dim(mode, type, padded_input, w, max_degree);
         if (type == LeafType::kOsnap) t->leaf_dim_ = (t->leaf_dim_ + p.sparsity - 1) / p.sparsity * p.sparsity;
     }
     t->leaf_type_ = type;
     const std::int64_t leaf_count = mode == LeafMode::kIdentity ? 0 : (mode == LeafMode::kShared ? 1 : max_degree);
-    const index_t hash_dim = type == LeafType::kOsnapSrht
-                                 ? (p.leaf_hash_dim > 0 ? p.leaf_hash_dim : 4 * t->leaf_dim_)
-                                 : (type == LeafType::kSrht ? 0 : t->leaf_dim_);
+    const index_t hash_dim = type == LeafType::kOsnapSrht ? (p.leaf_hash_dim > 0 ? p.leaf_hash_dim : 4 * t->leaf_dim_)
+                                                          : (type == LeafType::kSrht ? 0 : t->leaf_dim_);
 
     // Plan size: node tables (signs in double, indices in uint32) plus padding constants, and leaf tables.
     double plan_bytes = 0;
@@ -200,7 +222,8 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     }
     double leaf_table_bytes = 0;
     if (leaf_count > 0) {
-        const double per_entry = type == LeafType::kSrht ? 8.0 : 12.0 * static_cast<double>(type == LeafType::kCountSketch ? 1 : p.sparsity);
+        const double per_entry =
+            type == LeafType::kSrht ? 8.0 : 12.0 * static_cast<double>(type == LeafType::kCountSketch ? 1 : p.sparsity);
         leaf_table_bytes = static_cast<double>(leaf_count) * static_cast<double>(dt) * per_entry;
     }
     const bool leaf_tables = leaf_table_bytes <= kMaxLeafTableBytes;
@@ -218,6 +241,7 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
         lp.input_dim = dt;
         lp.sparsity = p.sparsity;
         lp.table_limit = leaf_tables ? kDefaultTableLimit : 0;
+        lp.balanced = true;
         if (type == LeafType::kSrht) {
             lp.type = static_cast<int>(Type::kSrht);
             lp.output_dim = t->leaf_dim_;
@@ -269,6 +293,7 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
             sp.output_dim = blocks[bi].width;
             sp.seed = derived_seed(p.seed, {kTreeKindId, bpath, 1, 0});
             sp.num_threads = 1;
+            sp.balanced = true;
             tree->degree_one = Sketch::create(sp);
             t->trees_.push_back(std::move(tree));
             continue;
@@ -295,9 +320,10 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
                 np.input_dim2 = in;
                 np.output_dim = out;
                 np.degree = 2;
-                np.seed = derived_seed(p.seed, {kTreeKindId, bpath, static_cast<std::uint64_t>(l),
-                                                static_cast<std::uint64_t>(j)});
+                np.seed = derived_seed(
+                    p.seed, {kTreeKindId, bpath, static_cast<std::uint64_t>(l), static_cast<std::uint64_t>(j)});
                 np.num_threads = 1;
+                np.balanced = true;
                 auto node = Sketch::create(np);
                 if (tree->constant(l, j)) {  // evaluate the padding subtree once; the node itself is not kept
                     const auto &a = tree->constants[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(2 * j)];
@@ -340,7 +366,8 @@ index_t TreeSketch::scratch_per_row() const {
 }
 
 void TreeSketch::prepare(Workspace &ws) const {
-    ws.tree.reset(static_cast<std::size_t>(checked_mul(ws.chunk, std::max<index_t>(layout_.total, 1), "tree workspace")));
+    ws.tree.reset(
+        static_cast<std::size_t>(checked_mul(ws.chunk, std::max<index_t>(layout_.total, 1), "tree workspace")));
     ws.children.clear();
     const Leaf *first = leaves_.empty() ? nullptr : leaves_[0].get();
     ws.children.push_back(first != nullptr && first->hash ? first->hash->make_workspace(ws.chunk) : nullptr);
@@ -486,8 +513,8 @@ void TreeSketch::apply_leaf_impl(const DenseView<const double> *x, const CsrView
     if (j < 0 || j >= count) fail(SUBQ_ERR_INVALID_ARG, "leaf " + str(j) + " is outside [0, " + str(count) + ")");
     if (cols != d1_) fail(SUBQ_ERR_DIMENSION, "d = " + str(cols) + " does not match the input dimension " + str(d1_));
     if (y.rows != n || y.cols != leaf_dim_)
-        fail(SUBQ_ERR_DIMENSION, "y is " + str(y.rows) + " x " + str(y.cols) + ", expected " + str(n) + " x " +
-                                     str(leaf_dim_));
+        fail(SUBQ_ERR_DIMENSION,
+             "y is " + str(y.rows) + " x " + str(y.cols) + ", expected " + str(n) + " x " + str(leaf_dim_));
     if ((x != nullptr && x->layout != SUBQ_ROW_MAJOR) || y.layout != SUBQ_ROW_MAJOR)
         fail(SUBQ_ERR_UNSUPPORTED, "the leaf stage takes row-major x and y");
     run_blocks(n, 0, [&](index_t r0, index_t rows, Workspace &ws) {
@@ -503,8 +530,7 @@ void TreeSketch::apply_leaf_impl(const DenseView<const double> *x, const CsrView
     });
 }
 
-void TreeSketch::dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo,
-                            Workspace &ws) const {
+void TreeSketch::dense_rows(const double *x, index_t ldx, index_t rows, double *out, index_t ldo, Workspace &ws) const {
     run_chunk(x, ldx, nullptr, rows, out, ldo, ws);
 }
 

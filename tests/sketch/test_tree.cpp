@@ -30,7 +30,8 @@ Mat unit_rows(index_t n, index_t d, std::uint64_t seed) {
     Mat x = gaussian_matrix(n, d, seed);
     for (index_t i = 0; i < n; ++i) {
         double s = 0;
-        for (index_t j = 0; j < d; ++j) s += x[static_cast<std::size_t>(i * d + j)] * x[static_cast<std::size_t>(i * d + j)];
+        for (index_t j = 0; j < d; ++j)
+            s += x[static_cast<std::size_t>(i * d + j)] * x[static_cast<std::size_t>(i * d + j)];
         for (index_t j = 0; j < d; ++j) x[static_cast<std::size_t>(i * d + j)] /= std::sqrt(s);
     }
     return x;
@@ -39,8 +40,8 @@ Mat unit_rows(index_t n, index_t d, std::uint64_t seed) {
 // A pair of unit rows with cosine t: y = t·x + √(1−t²)·x⊥.
 Mat pair_with_cosine(index_t d, double t, std::uint64_t seed) {
     Mat u = unit_rows(2, d, seed);
-    double* x = u.data();
-    double* y = u.data() + d;
+    double *x = u.data();
+    double *y = u.data() + d;
     const double c = dot(x, y, d);
     for (index_t j = 0; j < d; ++j) y[j] -= c * x[j];
     const double ny = std::sqrt(dot(y, y, d));
@@ -59,8 +60,9 @@ struct UnbiasedCase {
 
 std::string case_name(const testing::TestParamInfo<UnbiasedCase> &info) {
     const UnbiasedCase &c = info.param;
-    std::string s = std::string(leaf_mode_name(c.mode)) + "_" + (c.leaf == LeafType::kAuto ? "" : leaf_type_name(c.leaf)) +
-                    "_" + (c.node == Type::kTensorSrht ? "tsrht" : "ts") + "_q" + std::to_string(c.q);
+    std::string s = std::string(leaf_mode_name(c.mode)) + "_" +
+                    (c.leaf == LeafType::kAuto ? "" : leaf_type_name(c.leaf)) + "_" +
+                    (c.node == Type::kTensorSrht ? "tsrht" : "ts") + "_q" + std::to_string(c.q);
     for (char &ch : s)
         if (ch == '+') ch = 'x';
     return s;
@@ -95,9 +97,9 @@ TEST_P(TreeUnbiased, InnerProductsS7) {
         nx[static_cast<std::size_t>(r)] = dot(z.data(), z.data(), w);
     }
     const Moments m = moments(ip), mn = moments(nx);
-    EXPECT_NEAR(m.mean, exact, 4 * m.se) << "se " << m.se;
-    EXPECT_NEAR(mn.mean, exact_norm, 4 * mn.se) << "se " << mn.se;
-    EXPECT_GT(m.se, 0.0);
+    // 1e-12: a degree-1 tree with w a multiple of P is an exact isometry (stratified indices), so se can be ~1e-16
+    EXPECT_NEAR(m.mean, exact, 4 * m.se + 1e-12) << "se " << m.se;
+    EXPECT_NEAR(mn.mean, exact_norm, 4 * mn.se + 1e-12) << "se " << mn.se;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -161,7 +163,7 @@ TEST(Tree, AllDegreesEachBlockUnbiased) {
     }
     for (std::int64_t l = 0; l < q; ++l) {
         const Moments m = moments(ip[static_cast<std::size_t>(l)]);
-        EXPECT_NEAR(m.mean, std::pow(0.7, static_cast<double>(l + 1)), 4 * m.se) << "degree " << l + 1;
+        EXPECT_NEAR(m.mean, std::pow(0.7, static_cast<double>(l + 1)), 4 * m.se + 1e-12) << "degree " << l + 1;
     }
 }
 
@@ -187,6 +189,34 @@ TEST(Tree, ExplicitBlocksAndScales) {
             else
                 EXPECT_EQ(vb, va);
         }
+}
+
+// ---- stratified sample indices --------------------------------------------------------------------------------
+
+// Tree nodes and leaves draw their sample indices in random permutations of [P]: every index appears ⌊m/P⌋ or
+// ⌈m/P⌉ times (still uniform one by one, so unbiased). With m a multiple of P an SRHT is then an exact isometry.
+TEST(Tree, StratifiedIndicesAndExactDegreeOne) {
+    for (index_t m : {index_t{16}, index_t{40}, index_t{64}}) {
+        Params p = params(Type::kTensorSrht, 12, m, 5);
+        p.input_dim2 = 16;
+        p.balanced = true;
+        const auto s = Sketch::create(p);
+        const auto &t = dynamic_cast<const TensorSrht &>(*s);
+        std::vector<int> c1(16, 0), c2(16, 0);
+        for (index_t k = 0; k < m; ++k) {
+            ++c1[t.index1(k)];
+            ++c2[t.index2(k)];
+        }
+        for (int v : c1) EXPECT_TRUE(v == m / 16 || v == m / 16 + 1) << v;
+        for (int v : c2) EXPECT_TRUE(v == m / 16 || v == m / 16 + 1) << v;
+    }
+    // degree 1 with identity leaves: one SRHT of x̃ (P = 16) to 64 columns, ‖z‖ = ‖x‖ for every x
+    const auto t = TreeSketch::create(tree_params(10, 64, 1, LeafMode::kIdentity, 3));
+    const Mat x = gaussian_matrix(20, 10, 6);
+    const Mat z = tree_apply(*t, x, 20);
+    for (index_t i = 0; i < 20; ++i)
+        EXPECT_NEAR(dot(z.data() + i * 64, z.data() + i * 64, 64), dot(x.data() + i * 10, x.data() + i * 10, 10),
+                    1e-12);
 }
 
 // ---- S9: shared leaf = identity tree on the leaf output ---------------------------------------------------------
@@ -225,12 +255,18 @@ TEST(Tree, AutoPolicyAndDefaults) {
     EXPECT_EQ(t->leaf_type(), LeafType::kOsnap);
     EXPECT_EQ(t->leaf_dim(), 256);
     EXPECT_EQ(t->leaf_count(), 4);
-    // shared leaves: one map of 4·w
+    // a shared SRHT leaf: w·clamp(4q, 8, 32) = 16·1024, capped at P(5000) = 8192 where it is an exact isometry
     t = TreeSketch::create(tree_params(5000, 1000, 4, LeafMode::kShared));
     EXPECT_EQ(t->node_dim(), 1024);
     EXPECT_EQ(t->leaf_type(), LeafType::kSrht);
-    EXPECT_EQ(t->leaf_dim(), 4 * 1024);
+    EXPECT_EQ(t->leaf_dim(), 8192);
     EXPECT_EQ(t->leaf_count(), 1);
+    // a shared OSNAP leaf is not capped: 16·1024 at q = 4, 32·1024 from q = 8 on, 8·1024 at q = 1
+    for (auto [q, factor] : {std::pair<std::int64_t, index_t>{4, 16}, {8, 32}, {64, 32}, {1, 8}}) {
+        TreeParams p = tree_params(5000, 1000, q, LeafMode::kShared);
+        p.leaf_type = static_cast<int>(LeafType::kOsnap);
+        EXPECT_EQ(TreeSketch::create(p)->leaf_dim(), factor * 1024) << "q = " << q;
+    }
     // c > 0 adds a coordinate
     TreeParams p = tree_params(10, 64, 2, LeafMode::kIdentity);
     p.coef0 = 1;

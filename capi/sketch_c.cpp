@@ -172,8 +172,9 @@ SUBQ_API subq_status subq_sketch_get_int(const subq_sketch *sk, subq_param key, 
                 v = tree != nullptr ? tree->max_degree() : (ts != nullptr ? ts->degree() : 2);
                 break;
             case SUBQ_P_SPARSITY:
-                known = hash != nullptr && s.type() == sks::Type::kOsnap;
-                v = known ? hash->map().components() : 0;
+                v = tree != nullptr ? tree->sparsity()
+                                    : (hash != nullptr && s.type() == sks::Type::kOsnap ? hash->map().components() : 0);
+                known = v > 0;
                 break;
             case SUBQ_P_LEAF_MODE:
                 known = tree != nullptr;

@@ -26,6 +26,10 @@ void add_data_command(CLI::App &app);
 /** `subq sketch`: apply a base sketch to a data file and write the result as .npy (tools/cmd_sketch.cpp). */
 void add_sketch_command(CLI::App &app);
 
+/** `subq featurize`: polynomial-kernel features (tree sketch or TensorSketch) of a data file as .npy
+ *  (tools/cmd_featurize.cpp). */
+void add_featurize_command(CLI::App &app);
+
 /** `subq train`: train a wide shifted-ReLU network by Gauss–Newton or gradient descent (tools/cmd_train.cpp). */
 void add_train_command(CLI::App &app);
 

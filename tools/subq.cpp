@@ -18,6 +18,7 @@ void register_commands(CLI::App &app) {
     subq_cli::add_info_command(app);
     subq_cli::add_data_command(app);
     subq_cli::add_sketch_command(app);
+    subq_cli::add_featurize_command(app);
     subq_cli::add_train_command(app);
 }
 

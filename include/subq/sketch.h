@@ -207,7 +207,8 @@ SUBQ_API subq_status subq_sketch_get_type(const subq_sketch *sk, subq_sketch_typ
  * @brief A resolved integer parameter of a sketch: what it was created with, after defaults and `auto` choices.
  *
  * Keys: SUBQ_P_INPUT_DIM, SUBQ_P_OUTPUT_DIM (the actual width: OSNAP's rounded m; a tree's total over all
- * blocks), SUBQ_P_SEED, SUBQ_P_DEGREE (TensorSketch, TensorSRHT, tree), SUBQ_P_SPARSITY (OSNAP), and for tree
+ * blocks), SUBQ_P_SEED, SUBQ_P_DEGREE (TensorSketch, TensorSRHT, tree), SUBQ_P_SPARSITY (OSNAP, and trees with
+ * OSNAP or OSNAP→SRHT leaves), and for tree
  * sketches SUBQ_P_LEAF_MODE and SUBQ_P_LEAF_TYPE (never auto after resolution, except SUBQ_LEAF_TYPE_AUTO for
  * identity leaves, which have no leaf map), SUBQ_P_LEAF_DIM (the leaf output width; d̃ for identity leaves),
  * SUBQ_P_NODE_TYPE, SUBQ_P_NODE_DIM, SUBQ_P_ALL_DEGREES.

@@ -210,6 +210,7 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
         if (type == LeafType::kOsnap) t->leaf_dim_ = (t->leaf_dim_ + p.sparsity - 1) / p.sparsity * p.sparsity;
     }
     t->leaf_type_ = type;
+    t->sparsity_ = type == LeafType::kOsnap || type == LeafType::kOsnapSrht ? p.sparsity : 0;
     const std::int64_t leaf_count = mode == LeafMode::kIdentity ? 0 : (mode == LeafMode::kShared ? 1 : max_degree);
     const index_t hash_dim = type == LeafType::kOsnapSrht ? (p.leaf_hash_dim > 0 ? p.leaf_hash_dim : 4 * t->leaf_dim_)
                                                           : (type == LeafType::kSrht ? 0 : t->leaf_dim_);

@@ -86,6 +86,7 @@ public:
     Type node_type() const noexcept { return node_type_; }
     std::int64_t max_degree() const noexcept { return max_degree_; }
     bool all_degrees() const noexcept { return all_degrees_; }  // built with TreeParams::all_degrees
+    std::int64_t sparsity() const noexcept { return sparsity_; }  // of OSNAP leaves; 0 for other leaves
     index_t augmented_dim() const noexcept { return dt_; }      // d̃ = d, or d + 1 when c > 0
     std::size_t block_count() const noexcept;
     TreeBlock block(std::size_t b) const;
@@ -133,6 +134,7 @@ private:
     index_t leaf_dim_ = 0, node_dim_ = 0;
     std::int64_t max_degree_ = 0;
     bool all_degrees_ = false;
+    std::int64_t sparsity_ = 0;
     std::vector<std::unique_ptr<Leaf>> leaves_;
     std::vector<std::unique_ptr<Tree>> trees_;
     Layout layout_;

@@ -212,3 +212,226 @@ def test_train_rejects_bad_options(tmp_path):
     assert r.returncode == 1 and "--solver" in r.stderr
     r = run("train", "--width", 64, "--train", tmp_path / "missing.csv")
     assert r.returncode == 1 and "cannot open" in r.stderr
+
+
+# ---- subq featurize ------------------------------------------------------------------------------------------------
+
+FEATURIZE_KEYS = ["kernel", "method", "degree", "gamma", "coef0", "dim", "all_degrees", "rows", "input_dim",
+                  "leaf_mode", "leaf_type", "leaf_dim", "node_type", "node_dim", "normalize", "seed", "apply_seconds",
+                  "dtype", "in", "out"]
+
+
+def _small_matrix():
+    """8 rows of 5 features, multiples of 1/1000 (exact in CSV and LIBSVM text), one all-zero row."""
+    rows = []
+    for i in range(8):
+        rows.append([round((((i * 7 + j * 5) % 13) - 6) / 8.0 + 0.001 * (i + j), 3) for j in range(5)])
+    rows[5] = [0.0] * 5
+    return rows
+
+
+def _write_csv(path, rows):
+    path.write_text("".join(",".join(f"{v:.3f}" for v in r) + "\n" for r in rows))
+
+
+def _write_libsvm(path, rows):
+    lines = []
+    for r in rows:
+        feats = " ".join(f"{j + 1}:{v:.3f}" for j, v in enumerate(r) if v != 0)
+        lines.append(f"0 {feats}".rstrip() + "\n")
+    path.write_text("".join(lines))
+
+
+def _relative_kernel_error(np, Z, X, gamma, coef0, degree):
+    K = (gamma * X @ X.T + coef0) ** degree
+    return np.linalg.norm(Z.astype(np.float64) @ Z.T.astype(np.float64) - K) / np.linalg.norm(K)
+
+
+# Tolerances of the ZZᵀ ≈ K checks: on these 8 rows at D = 8192 the relative Frobenius error of the tree sketch
+# (q = 3) and of the shared leaf (q = 2) was at most 0.05 and 0.08 over 10 seeds (typically 0.03, the O(√(q/D))
+# behaviour of the sketch); 0.15 leaves a factor of two or more, while a wrong scale, a missing √c coordinate or
+# a wrong degree gives errors of order 1.
+KERNEL_TOLERANCE = 0.15
+
+
+def test_featurize_poly_tree(tmp_path):
+    np = pytest.importorskip("numpy")
+    rows = _small_matrix()
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, rows)
+    out = tmp_path / "z.npy"
+    r = run_json("featurize", "--kernel", "poly", "--degree", 3, "--gamma", 0.5, "--coef0", 1, "--dim", 8192,
+                 "--seed", 1, "--in", csv, "--out", out)
+    assert list(r) == FEATURIZE_KEYS
+    assert (r["kernel"], r["method"], r["degree"], r["gamma"], r["coef0"]) == ("poly", "tree", 3, 0.5, 1.0)
+    assert (r["dim"], r["rows"], r["input_dim"], r["dtype"]) == (8192, 8, 5, "float64")
+    # auto leaves: identity for d = 5 (x̃ = [√γ·x; √c] has 6 coordinates), no leaf map; node width P(D) = D
+    assert (r["leaf_mode"], r["leaf_type"], r["leaf_dim"]) == ("identity", None, 6)
+    assert (r["node_type"], r["node_dim"]) == ("tensorsrht", 8192)
+    assert r["normalize"] is False and r["all_degrees"] is False and r["seed"] == 1
+    assert r["apply_seconds"] >= 0 and (r["in"], r["out"]) == (str(csv), str(out))
+    Z = np.load(out)
+    assert Z.shape == (8, 8192) and Z.dtype == np.float64
+    X = np.array(rows)
+    assert _relative_kernel_error(np, Z, X, 0.5, 1.0, 3) < KERNEL_TOLERANCE
+    # The same seed gives the same file; another seed another one.
+    out2 = tmp_path / "z2.npy"
+    run_json("featurize", "--degree", 3, "--gamma", 0.5, "--coef0", 1, "--dim", 8192, "--seed", 1, "--in", csv,
+             "--out", out2)
+    assert out2.read_bytes() == out.read_bytes()
+    run_json("featurize", "--degree", 3, "--gamma", 0.5, "--coef0", 1, "--dim", 8192, "--seed", 2, "--in", csv,
+             "--out", out2)
+    assert out2.read_bytes() != out.read_bytes()
+    # Text output: "key: value" lines.
+    text = run("featurize", "--degree", 2, "--dim", 16, "--in", csv, "--out", tmp_path / "z3.npy")
+    assert text.returncode == 0, text.stderr
+    assert "method: tree" in text.stdout and "leaf_mode: identity" in text.stdout and "dim: 16" in text.stdout
+
+
+def test_featurize_normalize(tmp_path):
+    np = pytest.importorskip("numpy")
+    rows = _small_matrix()
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, rows)
+    out = tmp_path / "z.npy"
+    r = run_json("featurize", "--degree", 3, "--dim", 8192, "--normalize", "--seed", 4, "--in", csv, "--out", out)
+    assert r["normalize"] is True
+    Z = np.load(out)
+    X = np.array(rows)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    U = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    assert _relative_kernel_error(np, Z, U, 1.0, 0.0, 3) < KERNEL_TOLERANCE
+    # c = 0: the zero row stays zero, so its features are exactly zero (and not NaN).
+    assert np.all(Z[5] == 0)
+    assert np.all(np.isfinite(Z))
+    # Equal to featurizing rows normalised beforehand (the same up to the rounding of the division).
+    pre = tmp_path / "u.npy"
+    np.save(pre, U)
+    out_pre = tmp_path / "zu.npy"
+    run_json("featurize", "--degree", 3, "--dim", 8192, "--seed", 4, "--in", pre, "--out", out_pre)
+    np.testing.assert_allclose(Z, np.load(out_pre), rtol=1e-12, atol=1e-14)
+
+
+def test_featurize_methods_tensorsketch_and_shared(tmp_path):
+    np = pytest.importorskip("numpy")
+    rows = _small_matrix()
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, rows)
+    X = np.array(rows)
+    ts = tmp_path / "ts.npy"
+    r = run_json("featurize", "--method", "tensorsketch", "--degree", 2, "--gamma", 0.5, "--coef0", 1,
+                 "--dim", 8192, "--in", csv, "--out", ts)
+    assert list(r) == FEATURIZE_KEYS and r["method"] == "tensorsketch" and r["dim"] == 8192
+    assert all(r[k] is None for k in ("leaf_mode", "leaf_type", "leaf_dim", "node_type", "node_dim"))
+    Z = np.load(ts)
+    assert Z.shape == (8, 8192)
+    # TensorSketch of x̃ = [√γ·x; √c] (6 coordinates, 36 products hashed into 8192 buckets): unbiased, and with few
+    # collisions close to exact.
+    assert _relative_kernel_error(np, Z, X, 0.5, 1.0, 2) < KERNEL_TOLERANCE
+
+    sh = tmp_path / "sh.npy"
+    r = run_json("featurize", "--method", "shared", "--degree", 2, "--dim", 8192, "--seed", 3, "--in", csv,
+                 "--out", sh)
+    assert (r["method"], r["leaf_mode"], r["leaf_type"]) == ("shared", "shared", "srht")
+    # The documented default width node_dim·clamp(q, 4, 32), capped for SRHT leaves at P(d) = 8 (an exact map).
+    assert (r["node_dim"], r["leaf_dim"]) == (8192, 8)
+    assert _relative_kernel_error(np, np.load(sh), X, 1.0, 0.0, 2) < KERNEL_TOLERANCE
+
+    # Expert options reach the tree: independent OSNAP leaves, TensorSketch nodes, all degrees.
+    ex = tmp_path / "ex.npy"
+    r = run_json("featurize", "--degree", 3, "--dim", 64, "--leaf", "independent", "--leaf-type", "osnap",
+                 "--leaf-dim", 30, "--sparsity", 2, "--node", "tensorsketch", "--node-dim", 128, "--all-degrees",
+                 "--in", csv, "--out", ex)
+    assert (r["leaf_mode"], r["leaf_type"], r["leaf_dim"]) == ("independent", "osnap", 30)
+    assert (r["node_type"], r["node_dim"], r["dim"], r["all_degrees"]) == ("tensorsketch", 128, 3 * 64, True)
+    assert np.load(ex).shape == (8, 192)
+
+
+@pytest.mark.parametrize("method", ["tree", "tensorsketch", "shared"])
+def test_featurize_sparse_input_equals_dense(tmp_path, method):
+    np = pytest.importorskip("numpy")
+    rows = _small_matrix()
+    csv, svm = tmp_path / "x.csv", tmp_path / "x.svm"
+    _write_csv(csv, rows)
+    _write_libsvm(svm, rows)
+    args = ["featurize", "--method", method, "--degree", 3, "--gamma", 0.25, "--coef0", 0.5, "--dim", 512,
+            "--normalize", "--seed", 5]
+    rd = run_json(*args, "--in", csv, "--out", tmp_path / "d.npy")
+    rs = run_json(*args, "--in", svm, "--num-features", 5, "--out", tmp_path / "s.npy")
+    assert rd["dtype"] == rs["dtype"] == "float64"
+    # Same values in CSR and dense form (sorted, unique columns): bit-identical features.
+    np.testing.assert_array_equal(np.load(tmp_path / "d.npy"), np.load(tmp_path / "s.npy"))
+
+
+def _expect_failure(r, text, status=1):
+    assert r.returncode == status, (r.returncode, r.stderr)
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("subq: "), r.stderr
+    assert text in lines[0], lines[0]
+
+
+def test_featurize_errors_leave_no_output(tmp_path):
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, _small_matrix())
+    out = tmp_path / "z.npy"
+    base = ["featurize", "--dim", 16, "--in", csv, "--out", out]
+    r = run(*base, "--degree", 2, "--kernel", "gaussian")
+    _expect_failure(r, "kernel feature maps")
+    assert r.stderr.startswith("subq: unsupported: --kernel gaussian")
+    _expect_failure(run(*base, "--degree", 2, "--kernel", "rbf2"), "unknown --kernel 'rbf2'")
+    _expect_failure(run(*base, "--degree", 0), "--degree 0")
+    r = run(*base, "--degree", 1025)
+    _expect_failure(r, "SUBQ_P_DEGREE = 1025 is outside [1, 1024]")
+    assert r.stderr.startswith("subq: parameter out of range: ")
+    _expect_failure(run(*base, "--degree", 2, "--gamma", 0), "--gamma 0")
+    _expect_failure(run(*base, "--degree", 2, "--coef0", -1), "--coef0 -1")
+    _expect_failure(run(*base, "--degree", 2, "--method", "nystroem"), "unknown --method 'nystroem'")
+    _expect_failure(run(*base, "--degree", 2, "--method", "tensorsketch", "--leaf", "shared"), "--method tree")
+    _expect_failure(run(*base, "--degree", 2, "--method", "shared", "--leaf", "identity"), "--leaf identity")
+    _expect_failure(run(*base, "--degree", 2, "--leaf", "sideways"), "unknown --leaf 'sideways'")
+    # Errors found once the data is read (the sketch's create): identity leaves take no leaf dimension.
+    _expect_failure(run(*base, "--degree", 2, "--leaf", "identity", "--leaf-dim", 8), "identity leaves")
+    missing = tmp_path / "missing.csv"
+    r = run("featurize", "--degree", 2, "--dim", 16, "--in", missing, "--out", out)
+    _expect_failure(r, "cannot open")
+    assert r.stderr.startswith("subq: I/O error: ") and str(missing) in r.stderr
+    # Usage errors: a required option missing, a non-integer degree.
+    _expect_failure(run("featurize", "--dim", 16, "--in", csv, "--out", out), "--degree", status=2)
+    _expect_failure(run(*base, "--degree", "two"), "--degree", status=2)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]  # no partial or temporary file either
+
+
+def test_featurize_error_json(tmp_path):
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, _small_matrix())
+    r = run("featurize", "--degree", 2048, "--dim", 16, "--in", csv, "--out", tmp_path / "z.npy", "--json")
+    assert r.returncode == 1
+    out = json.loads(r.stdout)
+    assert list(out) == ["error"] and list(out["error"]) == ERROR_KEYS
+    assert out["error"]["status_name"] == "SUBQ_ERR_PARAM_RANGE" and "--degree 2048" in out["error"]["message"]
+    assert not (tmp_path / "z.npy").exists()
+
+
+@pytest.mark.skipif(not os.path.isdir(FMNIST_DIR), reason="dataset-fashion-mnist is not installed")
+def test_featurize_fmnist_test_float32(tmp_path):
+    np = pytest.importorskip("numpy")
+    out = tmp_path / "z.npy"
+    r = run_json("featurize", "--degree", 4, "--dim", 1024, "--normalize", "--in", "fmnist-test", "--out", out)
+    assert (r["rows"], r["input_dim"], r["dtype"], r["leaf_mode"], r["leaf_dim"]) == \
+        (10000, 784, "float32", "identity", 784)
+    Z = np.load(out, mmap_mode="r")
+    assert Z.shape == (10000, 1024) and Z.dtype == np.float32
+    # Against the exact kernel ⟨x,y⟩⁴ of the first 300 unit rows (the raw IDX bytes: normalising removes any
+    # scaling the loader applies). Over seeds 0-5 the relative Frobenius error was 0.13-0.19; 0.4 is a loose bound
+    # that a wrong degree or scale (errors of order 1) does not meet.
+    import gzip
+    path = os.path.join(FMNIST_DIR, "t10k-images-idx3-ubyte.gz")
+    if not os.path.exists(path):
+        pytest.skip("t10k-images-idx3-ubyte.gz not found")
+    with gzip.open(path, "rb") as f:
+        raw = f.read(16 + 300 * 784)
+    X = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(300, 784).astype(np.float64)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    assert _relative_kernel_error(np, np.asarray(Z[:300]), X, 1.0, 0.0, 4) < 0.4

@@ -24,6 +24,7 @@ struct TreeSketch::Tree {
     TreeBlock block;
     index_t offset = 0;  // first output column
     int levels = 0;      // ⌈log₂ q⌉
+    index_t width = 0;   // output width of its inner nodes (below the root)
     std::vector<std::vector<std::unique_ptr<Sketch>>> nodes;
     std::vector<std::vector<std::vector<double>>> constants;
     std::unique_ptr<Sketch> degree_one;  // degree 1: SRHT of the leaf to the block's width
@@ -186,6 +187,8 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     t->max_degree_ = max_degree;
     t->all_degrees_ = p.blocks.empty() && p.all_degrees;
     t->node_type_ = static_cast<Type>(p.node_type);
+    // Inner nodes of a block are SUBQ_P_NODE_DIM wide, or by default as wide as the block's power-of-two padding;
+    // node_dim_ is the widest (it sizes the chunk buffers and the default leaves).
     t->node_dim_ = p.node_dim > 0 ? p.node_dim : fwht::next_power_of_two(widest);
     const index_t dt = t->dt_, w = t->node_dim_;
     const index_t padded_input = fwht::next_power_of_two(dt);
@@ -283,6 +286,7 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
         auto tree = std::make_unique<Tree>();
         tree->block = blocks[bi];
         tree->offset = offset;
+        tree->width = p.node_dim > 0 ? p.node_dim : fwht::next_power_of_two(blocks[bi].width);
         offset += blocks[bi].width;
         const int K = ceil_log2(blocks[bi].degree);
         tree->levels = K;
@@ -310,8 +314,8 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
         }
         for (int l = 1; l <= K; ++l) {
             const index_t count = leaves_padded >> l;
-            const index_t in = l == 1 ? t->leaf_dim_ : w;
-            const index_t out = l == K ? blocks[bi].width : w;
+            const index_t in = l == 1 ? t->leaf_dim_ : tree->width;
+            const index_t out = l == K ? blocks[bi].width : tree->width;
             tree->nodes[static_cast<std::size_t>(l)].resize(static_cast<std::size_t>(count));
             tree->constants[static_cast<std::size_t>(l)].resize(static_cast<std::size_t>(count));
             for (index_t j = 0; j < count; ++j) {
@@ -485,8 +489,8 @@ void TreeSketch::run_chunk(const double *x, index_t ldx, const CsrRows *csr, ind
                 if (tr.constant(l, j))
                     return {tr.constants[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)].data(), 0};
                 if (l == 0) return leaf(j, dst);
-                const Rows a = self(self, l - 1, 2 * j, child(l, 0), w);
-                const Rows b = self(self, l - 1, 2 * j + 1, child(l, 1), w);
+                const Rows a = self(self, l - 1, 2 * j, child(l, 0), tr.width);
+                const Rows b = self(self, l - 1, 2 * j + 1, child(l, 1), tr.width);
                 tr.nodes[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)]->pair_rows(
                     a.data, a.ld, b.data, b.ld, rows, dst, ld, *ws.children[base + static_cast<std::size_t>(l)]);
                 return {dst, ld};

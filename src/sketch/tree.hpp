@@ -54,7 +54,7 @@ struct TreeParams {
     index_t leaf_hash_dim = 0;      // OSNAP→SRHT leaves: the OSNAP stage's dimension; 0 = 4·leaf_dim
     std::int64_t sparsity = 4;      // OSNAP leaves: nonzeros per column
     int node_type = static_cast<int>(Type::kTensorSrht);  // kTensorSrht or kTensorSketch
-    index_t node_dim = 0;  // internal node width w; 0 = the smallest power of two >= the widest block
+    index_t node_dim = 0;  // internal node width w; 0 = per block, the smallest power of two >= its width
     double gamma = 1.0;    // γ > 0
     double coef0 = 0.0;    // c >= 0
     std::uint64_t seed = 0;

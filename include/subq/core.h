@@ -228,12 +228,31 @@ typedef SUBQ_ENUM(subq_param) {
      *  of SUBQ_P_OUTPUT_DIM columns, block l for degree l), from one pass over the data. */
     SUBQ_P_ALL_DEGREES = 112,
 
-    /* 200–299: kernels (SUBQ_KIND_FEATUREMAP; the tree sketch shares some) */
-    /** double in [0, 1e300], default 1. Scale γ of the inner product: the tree sketch sketches (γ⟨x,y⟩ + c)^q;
-     *  must be > 0. */
+    /* 200–299: kernels and feature maps (SUBQ_KIND_FEATUREMAP; the tree sketch shares some); see featuremap.h */
+    /** int, a ::subq_kernel (featuremap.h), default 0 (unset: create fails). The kernel. */
+    SUBQ_P_KERNEL = 200,
+    /** double in [0, 1e300], default 1; must be > 0. Polynomial (γ⟨x,y⟩ + c)^q (also the tree sketch's γ) and
+     *  Gaussian e^{−γ‖x−y‖²}. */
     SUBQ_P_GAMMA = 201,
     /** double in [0, 1e300], default 0. Offset c of the polynomial kernel (γ⟨x,y⟩ + c)^q. */
     SUBQ_P_COEF0 = 202,
+    /** int in [1, 64], default 1. Depth L of the ReLU NTK. */
+    SUBQ_P_NTK_DEPTH = 203,
+    /** int, a ::subq_ntk_convention, default SUBQ_NTK_BOTH_LAYERS (2). Which layers of the network are trained. */
+    SUBQ_P_NTK_CONVENTION = 204,
+    /** int, a ::subq_feature_method, default SUBQ_FEATURES_TAYLOR (1). How features are made. */
+    SUBQ_P_FEATURE_METHOD = 205,
+    /** int in [1, 2^30], default 256. Taylor features: columns per degree block (granularity g). */
+    SUBQ_P_GRANULARITY = 206,
+    /** double in [0, 1], default 1e-3. Taylor features: the degree q_max is the smallest with tail <= τ·k(1). */
+    SUBQ_P_TAYLOR_TOLERANCE = 207,
+    /** int in [0, 1024], default 0 (= 64 for the Gaussian, 1024 otherwise). Taylor features: cap on q_max. */
+    SUBQ_P_MAX_DEGREE = 208,
+    /** int, a ::subq_degree_allocation, default SUBQ_ALLOC_SAMPLED (0). Taylor features: blocks per degree. */
+    SUBQ_P_DEGREE_ALLOCATION = 209,
+    /** double in [0, 1e300], default 1; must be > 0. Gaussian Taylor features: rows are assumed to have ‖x‖ <= R
+     *  (the degree is chosen for ⟨z_x,z_y⟩ <= 2γR²); larger rows get more truncation error than reported. */
+    SUBQ_P_RADIUS = 210,
 
     /* 400–499: networks (SUBQ_KIND_NET); see net.h. SUBQ_P_INPUT_DIM gives their input dimension d. */
     /** int in [1, 2^31-1], required. Width m of every hidden layer. */

@@ -21,6 +21,7 @@
 #include "subq/core.h"
 #include "subq/io.h"
 #include "subq/sketch.h"
+#include "subq/featuremap.h"
 #include "subq/net.h"
 
 #endif /* SUBQ_SUBQ_H */

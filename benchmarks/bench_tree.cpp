@@ -8,7 +8,8 @@
 //   bench_tree speed [--rows 60000] [--dim 4096] [--degrees 2,8,32] [--runs 3]
 //       Seconds to sketch all Fashion-MNIST training rows (float32 in and out, as the CLI does), median of runs,
 //       for the default tree (auto leaves) and for independent SRHT leaves.
-//   bench_tree sparse-pass [--rows 20000] [--input-dim 1048576] [--nnz 200] [--dim 1024] [--degrees 2,4,...,64]
+//   bench_tree sparse-pass [--rows 20000] [--input-dim 1048576] [--nnz 200] [--dim 1024] [--leaf-dim 4·dim]
+//                          [--degrees 2,4,...,64]
 //       Random sparse rows (nnz distinct columns per row, N(0,1) values). For shared and independent OSNAP leaves:
 //       the leaf pass (the time to read X: every leaf map applied to X) and the total sketch time, medians.
 #include <cblas.h>
@@ -260,7 +261,8 @@ int run_speed(index_t n, index_t D, const std::vector<std::int64_t> &degrees, in
     return 0;
 }
 
-int run_sparse_pass(index_t n, index_t d, index_t nnz, index_t D, const std::vector<std::int64_t> &degrees, int runs) {
+int run_sparse_pass(index_t n, index_t d, index_t nnz, index_t D, index_t shared_leaf_dim,
+                    const std::vector<std::int64_t> &degrees, int runs) {
     std::mt19937_64 gen(7);
     std::uniform_int_distribution<index_t> col(0, d - 1);
     std::normal_distribution<double> val;
@@ -278,9 +280,10 @@ int run_sparse_pass(index_t n, index_t d, index_t nnz, index_t D, const std::vec
     }
     const CsrView<double> x{n, d, indptr.data(), indices.data(), values.data()};
     std::vector<double> z(static_cast<std::size_t>(n * D));
-    std::printf("# sparse input: n = %lld, d = %lld, %lld nonzeros per row; D = %lld; %d threads; medians of %d runs\n",
+    std::printf("# sparse input: n = %lld, d = %lld, %lld nonzeros per row; D = %lld; OSNAP leaves (s = 4), shared leaf "
+                "dimension %lld, independent leaves D wide; %d threads; medians of %d runs\n",
                 static_cast<long long>(n), static_cast<long long>(d), static_cast<long long>(nnz),
-                static_cast<long long>(D), omp_get_max_threads(), runs);
+                static_cast<long long>(D), static_cast<long long>(shared_leaf_dim), omp_get_max_threads(), runs);
     std::printf("| q | shared: leaf pass s | shared: total s | independent: leaf pass s | independent: total s |\n");
     std::printf("|---|---|---|---|---|\n");
     for (std::int64_t q : degrees) {
@@ -292,6 +295,7 @@ int run_sparse_pass(index_t n, index_t d, index_t nnz, index_t D, const std::vec
             p.degree = q;
             p.leaf_mode = static_cast<int>(mode);
             p.leaf_type = static_cast<int>(LeafType::kOsnap);
+            if (mode == LeafMode::kShared) p.leaf_dim = shared_leaf_dim;  // fixed: the leaf pass is then free of q
             p.seed = 1;
             const auto t = TreeSketch::create(p);
             std::vector<double> y(static_cast<std::size_t>(n * t->leaf_dim()));
@@ -325,7 +329,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const std::string mode = argv[1];
-    index_t rows = 0, dim = 0, input_dim = index_t{1} << 20, nnz = 200;
+    index_t rows = 0, dim = 0, input_dim = index_t{1} << 20, nnz = 200, leaf_dim = 0;
     int seeds = 3, runs = 3;
     std::string degrees, methods = "identity,srht,shared,tensorsketch";
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -346,6 +350,8 @@ int main(int argc, char **argv) {
             input_dim = std::stoll(v);
         else if (k == "--nnz")
             nnz = std::stoll(v);
+        else if (k == "--leaf-dim")
+            leaf_dim = std::stoll(v);
         else {
             std::fprintf(stderr, "bench_tree: unknown option %s\n", k.c_str());
             return 2;
@@ -359,6 +365,7 @@ int main(int argc, char **argv) {
                          parse_list(degrees.empty() ? "2,8,32" : degrees), runs);
     if (mode == "sparse-pass")
         return run_sparse_pass(rows > 0 ? rows : 20000, input_dim, nnz, dim > 0 ? dim : 1024,
+                               leaf_dim > 0 ? leaf_dim : 4 * (dim > 0 ? dim : 1024),
                                parse_list(degrees.empty() ? "2,4,8,16,32,64" : degrees), runs);
     std::fprintf(stderr, "bench_tree: unknown mode %s\n", mode.c_str());
     return 2;

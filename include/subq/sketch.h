@@ -75,7 +75,8 @@
  *  - The degree is padded to q' = 2^⌈log₂ q⌉ with e₁ in the leaf output space (never zeros); subtrees made only of
  *    padding are constants computed at create time. Internal nodes (SUBQ_P_NODE_TYPE) are independent TensorSRHT
  *    (default) or degree-2 TensorSketch of width SUBQ_P_NODE_DIM; the root has width SUBQ_P_OUTPUT_DIM. Degree 1
- *    is one SRHT of the leaf to SUBQ_P_OUTPUT_DIM.
+ *    is one SRHT of the leaf to SUBQ_P_OUTPUT_DIM, or the leaf itself zero-padded (exact) when SUBQ_P_OUTPUT_DIM is
+ *    at least the leaf width.
  *  - SUBQ_P_ALL_DEGREES = 1 outputs the sketches of degrees 1..q side by side (q·SUBQ_P_OUTPUT_DIM columns; block l
  *    holds degree l) from one leaf pass: leaf j is shared by every degree >= j, each block has its own nodes. Weight
  *    block l by √a_l to sketch Σ_l a_l (γ⟨x,y⟩ + c)^l.

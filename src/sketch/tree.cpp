@@ -27,7 +27,9 @@ struct TreeSketch::Tree {
     index_t width = 0;   // output width of its inner nodes (below the root)
     std::vector<std::vector<std::unique_ptr<Sketch>>> nodes;
     std::vector<std::vector<std::vector<double>>> constants;
-    std::unique_ptr<Sketch> degree_one;  // degree 1: SRHT of the leaf to the block's width
+    // Degree 1: an SRHT of the leaf to the block's width, or none when the block is at least as wide as the leaf:
+    // then the block is the leaf itself, zero-padded (exact, and cheaper).
+    std::unique_ptr<Sketch> degree_one;
 
     bool constant(int l, index_t j) const noexcept { return (j << l) >= block.degree; }
 };
@@ -291,6 +293,10 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
         const int K = ceil_log2(blocks[bi].degree);
         tree->levels = K;
         const std::uint64_t bpath = static_cast<std::uint64_t>(bi) + 1;
+        if (K == 0 && blocks[bi].width >= t->leaf_dim_) {
+            t->trees_.push_back(std::move(tree));
+            continue;
+        }
         if (K == 0) {
             Params sp;
             sp.type = static_cast<int>(Type::kSrht);
@@ -379,7 +385,7 @@ void TreeSketch::prepare(Workspace &ws) const {
     ws.children.push_back(first != nullptr && first->srht ? first->srht->make_workspace(ws.chunk) : nullptr);
     for (const auto &tr : trees_) {
         if (tr->levels == 0) {
-            ws.children.push_back(tr->degree_one->make_workspace(ws.chunk));
+            ws.children.push_back(tr->degree_one ? tr->degree_one->make_workspace(ws.chunk) : nullptr);
             continue;
         }
         for (int l = 1; l <= tr->levels; ++l)
@@ -480,7 +486,15 @@ void TreeSketch::run_chunk(const double *x, index_t ldx, const CsrRows *csr, ind
         double *o = out + tr.offset;
         if (tr.levels == 0) {
             const Rows y = leaf(0, child(1, 0));
-            tr.degree_one->dense_rows(y.data, y.ld, rows, o, ldo, *ws.children[wsi++]);
+            Workspace *one_ws = ws.children[wsi++].get();
+            if (tr.degree_one) {
+                tr.degree_one->dense_rows(y.data, y.ld, rows, o, ldo, *one_ws);
+            } else {
+                for (index_t i = 0; i < rows; ++i) {
+                    std::copy(y.data + i * y.ld, y.data + i * y.ld + lw, o + i * ldo);
+                    std::fill(o + i * ldo + lw, o + i * ldo + tr.block.width, 0.0);
+                }
+            }
         } else {
             const std::size_t base = wsi - 1;  // the workspace of level l is ws.children[base + l]
             wsi += static_cast<std::size_t>(tr.levels);

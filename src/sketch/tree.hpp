@@ -9,7 +9,8 @@
 //   * q_b is padded to q' = 2^⌈log₂ q_b⌉ with e₁ in the leaf output space (never zeros); every subtree made only of
 //     padding is a constant computed once at create time;
 //   * internal nodes are independent degree-2 sketches (TensorSRHT by default, or TensorSketch) of width
-//     node_dim; the root has the block's width. A degree-1 block is one SRHT of its leaf to the block's width.
+//     node_dim; the root has the block's width. A degree-1 block is one SRHT of its leaf to the block's width, or,
+//     when the block is at least as wide as the leaf, the leaf itself zero-padded (exact).
 //   * deviation from AKK+20: every SRHT and TensorSRHT inside the tree draws its sample indices in random
 //     permutations of [P] (Params::balanced) rather than i.i.d. with replacement: each index is still uniform, so
 //     nodes stay unbiased, with less sampling variance (on Fashion-MNIST q = 2: relF 0.070 -> 0.047; RESULTS.md).

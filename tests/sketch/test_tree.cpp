@@ -210,13 +210,22 @@ TEST(Tree, StratifiedIndicesAndExactDegreeOne) {
         for (int v : c1) EXPECT_TRUE(v == m / 16 || v == m / 16 + 1) << v;
         for (int v : c2) EXPECT_TRUE(v == m / 16 || v == m / 16 + 1) << v;
     }
-    // degree 1 with identity leaves: one SRHT of x̃ (P = 16) to 64 columns, ‖z‖ = ‖x‖ for every x
-    const auto t = TreeSketch::create(tree_params(10, 64, 1, LeafMode::kIdentity, 3));
+    // degree 1 with independent leaves 10 → 16 (P = 16: one stratified SRHT, orthogonal) and a block of 64 >= 16:
+    // the leaf itself, zero-padded, so ‖z‖ = ‖x‖ for every x; a block of 8 < 16 is an SRHT of the leaf
     const Mat x = gaussian_matrix(20, 10, 6);
-    const Mat z = tree_apply(*t, x, 20);
-    for (index_t i = 0; i < 20; ++i)
+    TreeParams p = tree_params(10, 64, 1, LeafMode::kIndependent, 3);
+    p.leaf_dim = 16;
+    const Mat z = tree_apply(*TreeSketch::create(p), x, 20);
+    for (index_t i = 0; i < 20; ++i) {
         EXPECT_NEAR(dot(z.data() + i * 64, z.data() + i * 64, 64), dot(x.data() + i * 10, x.data() + i * 10, 10),
                     1e-12);
+        for (index_t k = 16; k < 64; ++k) EXPECT_EQ(z[static_cast<std::size_t>(i * 64 + k)], 0.0);
+    }
+    // identity leaves and a wide block: z = [x, 0] exactly
+    const Mat zi = tree_apply(*TreeSketch::create(tree_params(10, 64, 1, LeafMode::kIdentity, 3)), x, 20);
+    for (index_t i = 0; i < 20; ++i)
+        for (index_t k = 0; k < 64; ++k)
+            EXPECT_EQ(zi[static_cast<std::size_t>(i * 64 + k)], k < 10 ? x[static_cast<std::size_t>(i * 10 + k)] : 0.0);
 }
 
 // ---- S9: shared leaf = identity tree on the leaf output ---------------------------------------------------------

@@ -4,7 +4,7 @@
 // evaluated ones) and random Fourier features.
 //
 //   bench_featuremap [--rows 2000] [--dims 4096] [--seeds 3] [--kernels arccos1,ntk2,ntk2first,arccos0,gaussian]
-//                    [--methods taylor,nystrom,rff]
+//                    [--methods taylor,nystrom,rff] [--granularity 256]
 #include <cblas.h>
 #include <omp.h>
 
@@ -90,6 +90,7 @@ KernelParams kernel_of(const std::string &name) {
 int main(int argc, char **argv) {
     index_t n = 2000;
     int seeds = 3;
+    index_t granularity = 256;
     std::string dims = "4096", kernels = "arccos1,ntk2,ntk2first,arccos0,gaussian", methods = "taylor,nystrom,rff";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
@@ -103,6 +104,8 @@ int main(int argc, char **argv) {
             kernels = v;
         else if (k == "--methods")
             methods = v;
+        else if (k == "--granularity")
+            granularity = std::stoll(v);
         else {
             std::fprintf(stderr, "bench_featuremap: unknown option %s\n", k.c_str());
             return 2;
@@ -138,6 +141,7 @@ int main(int argc, char **argv) {
                         p.kernel = kp;
                         p.input_dim = d;
                         p.output_dim = D;
+                        p.granularity = granularity;
                         p.seed = static_cast<std::uint64_t>(s);
                         const auto f = FeatureMap::create(p);
                         t0 = now();

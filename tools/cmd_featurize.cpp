@@ -1,17 +1,25 @@
-// `subq featurize --kernel poly --degree q [--gamma g] [--coef0 c] --dim D [--method tree|shared|tensorsketch]
-// [--normalize] [--seed s] --in X --out Z.npy`: features Z (n×D) of the polynomial kernel (γ⟨x,y⟩ + c)^q, so that
-// ZZᵀ ≈ K, written as .npy.
+// `subq featurize --kernel K [kernel options] --dim D [--method M] [--normalize] [--seed s] --in X --out Z.npy`:
+// features Z (n×D) of a kernel, so that ZZᵀ ≈ K, written as .npy.
 //
-// Methods: `tree` is the tree sketch with automatic leaves (SUBQ_KIND_TREE_SKETCH, SUBQ_LEAF_AUTO); `shared` the
-// tree with one shared leaf map (SUBQ_LEAF_SHARED: the data is read once whatever q; biased); `tensorsketch` the
-// base TensorSketch of degree q (SUBQ_SKETCH_TENSORSKETCH) applied to x̃ = [√γ·x; √c], which this command builds
-// (the base sketch has no γ or c). Expert options (--leaf, --leaf-type, --leaf-dim, --leaf-hash-dim, --sparsity,
-// --node, --node-dim, --all-degrees) set the tree's keys directly.
+// --kernel poly --degree q [--gamma g] [--coef0 c]: (γ⟨x,y⟩ + c)^q. Methods: `tree` (default) is the tree sketch
+// with automatic leaves (SUBQ_KIND_TREE_SKETCH, SUBQ_LEAF_AUTO); `shared` the tree with one shared leaf map
+// (SUBQ_LEAF_SHARED: the data is read once whatever q; biased); `tensorsketch` the base TensorSketch of degree q
+// (SUBQ_SKETCH_TENSORSKETCH) applied to x̃ = [√γ·x; √c], which this command builds (the base sketch has no γ or
+// c); `nystrom` as below. Expert options (--leaf, --leaf-type, --leaf-dim, --leaf-hash-dim, --sparsity, --node,
+// --node-dim, --all-degrees) set the tree's keys directly.
+//
+// --kernel gaussian [--gamma g] | arccos0 | arccos1 | ntk [--depth L] [--ntk-convention both|first]: through the
+// subq_featuremap API (include/subq/featuremap.h). Methods: `taylor` (default; the sketched Taylor series, tuned
+// by --tolerance, --max-degree, --granularity, --radius (gaussian) and --leaf; the truncation is reported as
+// taylor_degree, taylor_tail, taylor_cap_binds), `rff` (random Fourier features; gaussian only) and `nystrom`
+// (any kernel, poly too: --dim landmarks chosen uniformly among the input rows by subq_featuremap_fit_f64, from
+// --seed; fewer rows than --dim make every row a landmark and the output that narrow). Options that do not apply
+// to the chosen kernel and method are rejected, not ignored.
 //
 // The output has the input's float type (IDX/npy float32 gives float32; CSV/LIBSVM/npy float64 gives float64);
-// sparse (LIBSVM) input is sketched from CSR without densifying. Memory: the loaded data set is released once its
-// rows are copied, so the peak is about one copy of X plus Z plus the plan (all 60,000 Fashion-MNIST rows at
-// D = 4096: about 1.2 GB in float32).
+// sparse (LIBSVM) input is transformed from CSR without densifying (except for the Nyström fit, which reads a
+// dense float64 copy). Memory: the loaded data set is released once its rows are copied, so the peak is about one
+// copy of X plus Z plus the plan (all 60,000 Fashion-MNIST rows at D = 4096: about 1.2 GB in float32).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
@@ -22,6 +30,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cli.hpp"
@@ -31,12 +40,12 @@ namespace subq_cli {
 namespace {
 
 struct FeaturizeOptions {
-    std::string kernel = "poly";
-    std::int64_t degree = 0;
-    double gamma = 1.0;
-    double coef0 = 0.0;
+    KernelOptions k;
     std::int64_t dim = 0;
-    std::string method = "tree";
+    std::optional<std::string> method_option;
+    std::string method;  // resolved: --method, or tree (poly) / taylor (the other kernels)
+    std::optional<double> tolerance, radius;
+    std::optional<std::int64_t> max_degree, granularity;
     std::optional<std::string> leaf, leaf_type, node;
     std::optional<std::int64_t> leaf_dim, leaf_hash_dim, node_dim, sparsity, threads;
     bool all_degrees = false;
@@ -50,6 +59,21 @@ struct SketchDeleter {
     void operator()(subq_sketch *s) const noexcept { subq_sketch_destroy(s); }
 };
 using SketchPtr = std::unique_ptr<subq_sketch, SketchDeleter>;
+struct FeatureMapDeleter {
+    void operator()(subq_featuremap *f) const noexcept { subq_featuremap_destroy(f); }
+};
+using FeatureMapPtr = std::unique_ptr<subq_featuremap, FeatureMapDeleter>;
+
+const std::map<std::string, std::int64_t> &fm_methods() {
+    static const std::map<std::string, std::int64_t> m{
+        {"taylor", SUBQ_FEATURES_TAYLOR}, {"rff", SUBQ_FEATURES_RFF}, {"nystrom", SUBQ_FEATURES_NYSTROM}};
+    return m;
+}
+
+// The sketch methods of the polynomial kernel (the tree sketch or TensorSketch, as before the feature maps).
+bool sketch_method(const std::string &method) {
+    return method == "tree" || method == "shared" || method == "tensorsketch";
+}
 
 const std::map<std::string, std::int64_t> &leaf_modes() {
     static const std::map<std::string, std::int64_t> m{{"auto", SUBQ_LEAF_AUTO},
@@ -81,35 +105,41 @@ std::string name_of(const std::map<std::string, std::int64_t> &names, std::int64
     return std::to_string(value);
 }
 
-// subq_config_set_int / _set_double that name the command-line option in the message.
-void set_option(subq_config *cfg, subq_param key, std::int64_t value, const char *option) {
-    const subq_status st = subq_config_set_int(cfg, key, value);
-    if (st != SUBQ_OK) fail(st, std::string(option) + " " + std::to_string(value) + ": " + subq_last_error_message());
-}
-std::string fmt(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-void set_option(subq_config *cfg, subq_param key, double value, const char *option) {
-    const subq_status st = subq_config_set_double(cfg, key, value);
-    if (st != SUBQ_OK) fail(st, std::string(option) + " " + fmt(value) + ": " + subq_last_error_message());
-}
-
 // Everything that can be checked before the data is read.
-void validate(const FeaturizeOptions &o) {
-    if (o.kernel != "poly") {
-        static const std::set<std::string> later{"gaussian", "arccos0", "arccos1", "ntk"};
-        if (later.count(o.kernel) != 0)
-            fail(SUBQ_ERR_UNSUPPORTED, "--kernel " + o.kernel +
-                                           " is not available yet: it comes with the kernel feature maps; this "
-                                           "version featurizes --kernel poly only");
-        fail(SUBQ_ERR_INVALID_ARG, "unknown --kernel '" + o.kernel +
-                                       "': the kernel is poly (gaussian, arccos0, arccos1 and ntk come with the "
-                                       "kernel feature maps)");
+void validate(FeaturizeOptions &o) {
+    validate_kernel_options(o.k);
+    const bool poly = o.k.kernel == "poly";
+    o.method = o.method_option.value_or(poly ? "tree" : "taylor");
+    if (!sketch_method(o.method) && fm_methods().count(o.method) == 0)
+        fail(SUBQ_ERR_INVALID_ARG,
+             "unknown --method '" + o.method + "': tree, shared or tensorsketch (poly), taylor, rff or nystrom");
+    if (poly && (o.method == "taylor" || o.method == "rff"))
+        fail(SUBQ_ERR_INVALID_ARG, "--method " + o.method + " does not apply to --kernel poly: " +
+                                       (o.method == "taylor" ? "its Taylor series is the polynomial itself, which "
+                                                               "--method tree sketches"
+                                                             : "random Fourier features exist for --kernel gaussian only") +
+                                       " (poly: tree, shared, tensorsketch or nystrom)");
+    if (!poly && sketch_method(o.method))
+        fail(SUBQ_ERR_INVALID_ARG, "--method " + o.method + " sketches the polynomial kernel only; --kernel " +
+                                       o.k.kernel + " takes taylor, nystrom" +
+                                       (o.k.kernel == "gaussian" ? " or rff" : ""));
+    if (o.method == "rff" && o.k.kernel != "gaussian")
+        fail(SUBQ_ERR_INVALID_ARG, "--method rff (random Fourier features) exists for --kernel gaussian only, not " +
+                                       o.k.kernel + "; use taylor or nystrom");
+    const bool taylor = o.method == "taylor";
+    if (!taylor && (o.tolerance || o.max_degree || o.granularity || o.radius))
+        fail(SUBQ_ERR_INVALID_ARG, "--tolerance, --max-degree, --granularity and --radius tune the Taylor features: "
+                                   "they apply to --method taylor, not " + o.method);
+    if (o.radius && o.k.kernel != "gaussian")
+        fail(SUBQ_ERR_INVALID_ARG, "--radius bounds the row norms of --kernel gaussian, not " + o.k.kernel);
+    if (!sketch_method(o.method)) {
+        if (o.leaf_type || o.leaf_dim || o.leaf_hash_dim || o.sparsity || o.node || o.node_dim || o.all_degrees)
+            fail(SUBQ_ERR_INVALID_ARG,
+                 "--leaf-type, --leaf-dim, --leaf-hash-dim, --sparsity, --node, --node-dim and --all-degrees "
+                 "configure the tree sketch of --kernel poly: they do not apply to --method " + o.method);
+        if (o.leaf && !taylor)
+            fail(SUBQ_ERR_INVALID_ARG, "--leaf applies to --method tree, shared and taylor, not " + o.method);
     }
-    if (o.method != "tree" && o.method != "shared" && o.method != "tensorsketch")
-        fail(SUBQ_ERR_INVALID_ARG, "unknown --method '" + o.method + "': tree, shared or tensorsketch");
     if (o.method == "tensorsketch" &&
         (o.leaf || o.leaf_type || o.leaf_dim || o.leaf_hash_dim || o.sparsity || o.node || o.node_dim || o.all_degrees))
         fail(SUBQ_ERR_INVALID_ARG,
@@ -126,23 +156,39 @@ void validate(const FeaturizeOptions &o) {
         fail(SUBQ_ERR_INVALID_ARG, "unknown --node '" + *o.node + "': tensorsrht or tensorsketch");
 }
 
-// The config of the chosen method, every key but SUBQ_P_INPUT_DIM (it needs the data).
+double gamma_of(const FeaturizeOptions &o) { return o.k.gamma.value_or(1.0); }
+double coef0_of(const FeaturizeOptions &o) { return o.k.coef0.value_or(0.0); }
+
+// The config of a feature map (every method but tree, shared and tensorsketch), every key but SUBQ_P_INPUT_DIM.
+ConfigPtr make_featuremap_config(const FeaturizeOptions &o) {
+    ConfigPtr cfg = make_config(SUBQ_KIND_FEATUREMAP);
+    subq_config *c = cfg.get();
+    set_kernel_keys(c, o.k);
+    set_option(c, SUBQ_P_FEATURE_METHOD, fm_methods().at(o.method), "--method");
+    set_option(c, SUBQ_P_OUTPUT_DIM, o.dim, "--dim");
+    set_option(c, SUBQ_P_SEED, o.seed, "--seed");
+    if (o.threads) set_option(c, SUBQ_P_NUM_THREADS, *o.threads, "--threads");
+    if (o.tolerance) set_option(c, SUBQ_P_TAYLOR_TOLERANCE, *o.tolerance, "--tolerance");
+    if (o.max_degree) set_option(c, SUBQ_P_MAX_DEGREE, *o.max_degree, "--max-degree");
+    if (o.granularity) set_option(c, SUBQ_P_GRANULARITY, *o.granularity, "--granularity");
+    if (o.radius) set_option(c, SUBQ_P_RADIUS, *o.radius, "--radius");
+    if (o.leaf) set_option(c, SUBQ_P_LEAF_MODE, leaf_modes().at(*o.leaf), "--leaf");
+    return cfg;
+}
+
+// The config of the chosen sketch method of the polynomial kernel, every key but SUBQ_P_INPUT_DIM.
 ConfigPtr make_featurize_config(const FeaturizeOptions &o) {
     const bool tree = o.method != "tensorsketch";
     ConfigPtr cfg = make_config(tree ? SUBQ_KIND_TREE_SKETCH : SUBQ_KIND_SKETCH);
     subq_config *c = cfg.get();
     if (!tree) set_int(c, SUBQ_P_SKETCH_TYPE, SUBQ_SKETCH_TENSORSKETCH);
-    set_option(c, SUBQ_P_DEGREE, o.degree, "--degree");
+    set_option(c, SUBQ_P_DEGREE, *o.k.degree, "--degree");
     set_option(c, SUBQ_P_OUTPUT_DIM, o.dim, "--dim");
     set_option(c, SUBQ_P_SEED, o.seed, "--seed");
     if (o.threads) set_option(c, SUBQ_P_NUM_THREADS, *o.threads, "--threads");
-    if (!(std::isfinite(o.gamma) && o.gamma > 0))
-        fail(SUBQ_ERR_PARAM_RANGE, "--gamma " + fmt(o.gamma) + ": γ must be finite and > 0");
-    if (!(std::isfinite(o.coef0) && o.coef0 >= 0))
-        fail(SUBQ_ERR_PARAM_RANGE, "--coef0 " + fmt(o.coef0) + ": c must be finite and >= 0");
     if (!tree) return cfg;
-    set_option(c, SUBQ_P_GAMMA, o.gamma, "--gamma");
-    set_option(c, SUBQ_P_COEF0, o.coef0, "--coef0");
+    set_option(c, SUBQ_P_GAMMA, gamma_of(o), "--gamma");
+    set_option(c, SUBQ_P_COEF0, coef0_of(o), "--coef0");
     const std::string leaf = o.method == "shared" ? "shared" : o.leaf.value_or("auto");
     set_option(c, SUBQ_P_LEAF_MODE, leaf_modes().at(leaf), "--leaf");
     if (o.leaf_type) set_option(c, SUBQ_P_LEAF_TYPE, leaf_types().at(*o.leaf_type), "--leaf-type");
@@ -205,15 +251,15 @@ template <class T>
 Sketched featurize_dense(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, SketchPtr &sk, bool aug,
                          const FeaturizeOptions &o) {
     const std::int64_t n = s.rows, d = s.cols;
-    const bool extra = aug && o.coef0 > 0;
+    const bool extra = aug && coef0_of(o) > 0;
     const std::int64_t dt = extra ? d + 1 : d;  // the sketch's input dimension
     const subq_index ldx = dt > 0 ? dt : 1;
     std::vector<T> x(static_cast<std::size_t>(n) * static_cast<std::size_t>(ldx));
     check(copy_dense(ds.get(), x.data(), ldx));
     ds.reset();  // the loaded copy is no longer needed: keep one copy of X in memory
-    const double scale = aug ? std::sqrt(o.gamma) : 1.0;
+    const double scale = aug ? std::sqrt(gamma_of(o)) : 1.0;
     if (o.normalize || scale != 1.0 || extra) {
-        const T tail = static_cast<T>(std::sqrt(o.coef0));
+        const T tail = static_cast<T>(std::sqrt(coef0_of(o)));
         for (std::int64_t i = 0; i < n; ++i) {
             T *row = x.data() + i * ldx;
             prepare_row(row, d, o.normalize, scale);
@@ -235,21 +281,15 @@ Sketched featurize_dense(DatasetPtr ds, const DatasetShape &s, subq_config *cfg,
     return r;
 }
 
-Sketched featurize_csr(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, SketchPtr &sk, bool aug,
-                       const FeaturizeOptions &o) {
-    const std::int64_t n = s.rows, d = s.cols;
-    std::vector<subq_index> indptr(static_cast<std::size_t>(n) + 1), indices(static_cast<std::size_t>(s.stored));
-    std::vector<double> values(static_cast<std::size_t>(s.stored));
-    check(subq_dataset_copy_csr_f64(ds.get(), indptr.data(), indices.data(), values.data(), s.stored));
-    ds.reset();
-    // As prepare_row() for dense rows, with the same arithmetic, so that the dense and the CSR form of one matrix
-    // give the same values.
-    const double scale = aug ? std::sqrt(o.gamma) : 1.0;
+// As prepare_row() for dense rows, with the same arithmetic, so that the dense and the CSR form of one matrix give
+// the same values.
+void scale_csr_rows(std::int64_t n, const std::vector<subq_index> &indptr, const std::vector<subq_index> &indices,
+                    std::vector<double> &values, bool normalize, double scale) {
     for (std::int64_t i = 0; i < n; ++i) {
         const std::size_t b = static_cast<std::size_t>(indptr[static_cast<std::size_t>(i)]);
         const std::size_t e = static_cast<std::size_t>(indptr[static_cast<std::size_t>(i) + 1]);
         double s = scale;
-        if (o.normalize) {
+        if (normalize) {
             // Duplicate column indices are summed by the sketch: the norm is that of the summed row.
             std::map<subq_index, double> row;
             for (std::size_t k = b; k < e; ++k) row[indices[k]] += values[k];
@@ -261,10 +301,20 @@ Sketched featurize_csr(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, S
         if (s != 1.0)
             for (std::size_t k = b; k < e; ++k) values[k] *= s;
     }
+}
+
+Sketched featurize_csr(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, SketchPtr &sk, bool aug,
+                       const FeaturizeOptions &o) {
+    const std::int64_t n = s.rows, d = s.cols;
+    std::vector<subq_index> indptr(static_cast<std::size_t>(n) + 1), indices(static_cast<std::size_t>(s.stored));
+    std::vector<double> values(static_cast<std::size_t>(s.stored));
+    check(subq_dataset_copy_csr_f64(ds.get(), indptr.data(), indices.data(), values.data(), s.stored));
+    ds.reset();
+    scale_csr_rows(n, indptr, indices, values, o.normalize, aug ? std::sqrt(gamma_of(o)) : 1.0);
     std::int64_t dt = d;
-    if (aug && o.coef0 > 0) {  // append (d, √c) to every row
+    if (aug && coef0_of(o) > 0) {  // append (d, √c) to every row
         dt = d + 1;
-        const double tail = std::sqrt(o.coef0);
+        const double tail = std::sqrt(coef0_of(o));
         std::vector<subq_index> ip(indptr.size()), ix(indices.size() + static_cast<std::size_t>(n));
         std::vector<double> vx(ix.size());
         std::size_t k = 0;
@@ -298,6 +348,98 @@ Sketched featurize_csr(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, S
     return r;
 }
 
+// ---- feature maps (subq_featuremap) ------------------------------------------------------------------------------
+
+subq_status fm_transform(const subq_featuremap *f, subq_index n, subq_index d, const double *x, subq_index ldx,
+                         double *z, subq_index ldz) {
+    return subq_featuremap_transform_f64(f, SUBQ_ROW_MAJOR, n, d, x, ldx, z, ldz);
+}
+subq_status fm_transform(const subq_featuremap *f, subq_index n, subq_index d, const float *x, subq_index ldx,
+                         float *z, subq_index ldz) {
+    return subq_featuremap_transform_f32(f, SUBQ_ROW_MAJOR, n, d, x, ldx, z, ldz);
+}
+
+struct Mapped {
+    std::int64_t rows = 0, cols = 0;
+    double fit_seconds = 0, seconds = 0;
+};
+
+FeatureMapPtr create_featuremap(subq_config *cfg, std::int64_t d) {
+    set_int(cfg, SUBQ_P_INPUT_DIM, d);
+    subq_featuremap *raw = nullptr;
+    check(subq_featuremap_create(cfg, &raw));
+    return FeatureMapPtr(raw);
+}
+
+// Nyström: landmarks chosen among the rows of the dense row-major float64 n×d matrix x (other methods: no fit).
+double fit_featuremap(subq_featuremap *f, const FeaturizeOptions &o, std::int64_t n, std::int64_t d,
+                      const double *x) {
+    if (o.method != "nystrom") return 0.0;
+    return timed([&] { return subq_featuremap_fit_f64(f, SUBQ_ROW_MAJOR, n, d, x, d > 0 ? d : 1); });
+}
+
+subq_index featuremap_output_dim(const subq_featuremap *f) {
+    subq_index m = 0;
+    check(subq_featuremap_output_dim(f, &m));
+    return m;
+}
+
+template <class T>
+Mapped featuremap_dense(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, FeatureMapPtr &fm,
+                        const FeaturizeOptions &o) {
+    const std::int64_t n = s.rows, d = s.cols;
+    const subq_index ldx = d > 0 ? d : 1;
+    std::vector<T> x(static_cast<std::size_t>(n) * static_cast<std::size_t>(ldx));
+    check(copy_dense(ds.get(), x.data(), ldx));
+    ds.reset();
+    if (o.normalize)
+        for (std::int64_t i = 0; i < n; ++i) prepare_row(x.data() + i * ldx, d, true, 1.0);
+    fm = create_featuremap(cfg, d);
+    Mapped r{n, d, 0.0, 0.0};
+    if constexpr (std::is_same_v<T, double>) {
+        r.fit_seconds = fit_featuremap(fm.get(), o, n, d, x.data());
+    } else if (o.method == "nystrom") {  // the fit reads float64: a temporary copy
+        const std::vector<double> x64(x.begin(), x.end());
+        r.fit_seconds = fit_featuremap(fm.get(), o, n, d, x64.data());
+    }
+    const subq_index m = featuremap_output_dim(fm.get());
+    std::vector<T> z(static_cast<std::size_t>(n) * static_cast<std::size_t>(m));
+    r.seconds = timed([&] { return fm_transform(fm.get(), n, d, x.data(), ldx, z.data(), m > 0 ? m : 1); });
+    x = std::vector<T>();
+    write_npy(o.out, n, m, z.data());
+    return r;
+}
+
+Mapped featuremap_csr(DatasetPtr ds, const DatasetShape &s, subq_config *cfg, FeatureMapPtr &fm,
+                      const FeaturizeOptions &o) {
+    const std::int64_t n = s.rows, d = s.cols;
+    std::vector<subq_index> indptr(static_cast<std::size_t>(n) + 1), indices(static_cast<std::size_t>(s.stored));
+    std::vector<double> values(static_cast<std::size_t>(s.stored));
+    check(subq_dataset_copy_csr_f64(ds.get(), indptr.data(), indices.data(), values.data(), s.stored));
+    ds.reset();
+    scale_csr_rows(n, indptr, indices, values, o.normalize, 1.0);
+    fm = create_featuremap(cfg, d);
+    Mapped r{n, d, 0.0, 0.0};
+    if (o.method == "nystrom") {  // the fit reads a dense float64 copy (duplicate column indices summed)
+        std::vector<double> x(static_cast<std::size_t>(n) * static_cast<std::size_t>(d));
+        for (std::int64_t i = 0; i < n; ++i)
+            for (auto p = indptr[static_cast<std::size_t>(i)]; p < indptr[static_cast<std::size_t>(i) + 1]; ++p)
+                x[static_cast<std::size_t>(i * d + indices[static_cast<std::size_t>(p)])] +=
+                    values[static_cast<std::size_t>(p)];
+        r.fit_seconds = fit_featuremap(fm.get(), o, n, d, x.data());
+    }
+    const subq_index m = featuremap_output_dim(fm.get());
+    std::vector<double> z(static_cast<std::size_t>(n) * static_cast<std::size_t>(m));
+    r.seconds = timed([&] {
+        return subq_featuremap_transform_csr_f64(fm.get(), n, d, indptr.data(), indices.data(), values.data(),
+                                                 SUBQ_ROW_MAJOR, z.data(), m > 0 ? m : 1);
+    });
+    write_npy(o.out, n, m, z.data());
+    return r;
+}
+
+// ---- the command -----------------------------------------------------------------------------------------------
+
 // A resolved tree parameter, or null for the base TensorSketch.
 json tree_int(const subq_sketch *sk, bool tree, subq_param key) {
     if (!tree) return nullptr;
@@ -306,8 +448,29 @@ json tree_int(const subq_sketch *sk, bool tree, subq_param key) {
     return v;
 }
 
-void run_featurize(const FeaturizeOptions &o) {
-    validate(o);
+// The kernel's keys, shared by both paths: a parameter the kernel does not have is null.
+void kernel_keys(json &res, const FeaturizeOptions &o) {
+    const bool poly = o.k.kernel == "poly", gaussian = o.k.kernel == "gaussian", ntk = o.k.kernel == "ntk";
+    res["kernel"] = o.k.kernel;
+    res["method"] = o.method;
+    res["degree"] = poly ? json(*o.k.degree) : json(nullptr);
+    res["gamma"] = poly || gaussian ? json(gamma_of(o)) : json(nullptr);
+    res["coef0"] = poly ? json(coef0_of(o)) : json(nullptr);
+    res["depth"] = ntk ? json(o.k.depth.value_or(1)) : json(nullptr);
+    res["ntk_convention"] = ntk ? json(o.k.ntk_convention.value_or("both")) : json(nullptr);
+}
+
+void common_tail(json &res, const FeaturizeOptions &o, double fit_seconds, double apply_seconds, subq_dtype dtype) {
+    res["normalize"] = o.normalize;
+    res["seed"] = o.seed;
+    res["fit_seconds"] = fit_seconds;
+    res["apply_seconds"] = apply_seconds;
+    res["dtype"] = dtype_name(dtype);
+    res["in"] = o.in;
+    res["out"] = o.out;
+}
+
+void run_sketch_path(const FeaturizeOptions &o) {
     ConfigPtr cfg = make_featurize_config(o);  // option errors before the data is read
     DatasetPtr ds = load_dataset(o.in, o.dataset);
     const DatasetShape s = dataset_shape(ds.get());
@@ -324,11 +487,7 @@ void run_featurize(const FeaturizeOptions &o) {
     subq_index m = 0;
     check(subq_sketch_output_dim(sk.get(), &m));
     json res;
-    res["kernel"] = o.kernel;
-    res["method"] = o.method;
-    res["degree"] = o.degree;
-    res["gamma"] = o.gamma;
-    res["coef0"] = o.coef0;
+    kernel_keys(res, o);
     res["dim"] = m;
     res["all_degrees"] = o.all_degrees;
     res["rows"] = r.rows;
@@ -344,30 +503,96 @@ void run_featurize(const FeaturizeOptions &o) {
     res["leaf_dim"] = tree_int(sk.get(), tree, SUBQ_P_LEAF_DIM);
     res["node_type"] = node.is_null() ? json(nullptr) : json(name_of(node_types(), node.get<std::int64_t>()));
     res["node_dim"] = tree_int(sk.get(), tree, SUBQ_P_NODE_DIM);
-    res["normalize"] = o.normalize;
-    res["seed"] = o.seed;
-    res["apply_seconds"] = r.seconds;
-    res["dtype"] = dtype_name(s.sparse ? SUBQ_F64 : s.dtype);
-    res["in"] = o.in;
-    res["out"] = o.out;
+    for (const char *key : {"tolerance", "max_degree", "granularity", "radius", "taylor_degree", "taylor_tail",
+                            "taylor_cap_binds"})
+        res[key] = nullptr;
+    common_tail(res, o, 0.0, r.seconds, s.sparse ? SUBQ_F64 : s.dtype);
     emit(res);
+}
+
+void run_featuremap_path(const FeaturizeOptions &o) {
+    ConfigPtr cfg = make_featuremap_config(o);  // option errors before the data is read
+    DatasetPtr ds = load_dataset(o.in, o.dataset);
+    const DatasetShape s = dataset_shape(ds.get());
+    FeatureMapPtr fm;
+    Mapped r;
+    if (s.sparse)
+        r = featuremap_csr(std::move(ds), s, cfg.get(), fm, o);
+    else if (s.dtype == SUBQ_F32)
+        r = featuremap_dense<float>(std::move(ds), s, cfg.get(), fm, o);
+    else
+        r = featuremap_dense<double>(std::move(ds), s, cfg.get(), fm, o);
+
+    const bool taylor = o.method == "taylor";
+    json res;
+    kernel_keys(res, o);
+    res["dim"] = featuremap_output_dim(fm.get());
+    res["all_degrees"] = false;
+    res["rows"] = r.rows;
+    res["input_dim"] = r.cols;
+    for (const char *key : {"leaf_mode", "leaf_type", "leaf_dim", "node_type", "node_dim"}) res[key] = nullptr;
+    // The resolved Taylor keys (the library's defaults where an option was not given); null for other methods.
+    const auto get_double = [&](subq_param key) {
+        double v = 0;
+        check(subq_config_get_double(cfg.get(), key, &v));
+        return v;
+    };
+    const auto get_int = [&](subq_param key) {
+        std::int64_t v = 0;
+        check(subq_config_get_int(cfg.get(), key, &v));
+        return v;
+    };
+    res["tolerance"] = taylor ? json(get_double(SUBQ_P_TAYLOR_TOLERANCE)) : json(nullptr);
+    // SUBQ_P_MAX_DEGREE = 0 means the documented default cap: 64 for the Gaussian, 1024 otherwise.
+    const std::int64_t cap = taylor ? get_int(SUBQ_P_MAX_DEGREE) : 0;
+    res["max_degree"] = taylor ? json(cap != 0 ? cap : (o.k.kernel == "gaussian" ? 64 : 1024)) : json(nullptr);
+    res["granularity"] = taylor ? json(get_int(SUBQ_P_GRANULARITY)) : json(nullptr);
+    res["radius"] = taylor && o.k.kernel == "gaussian" ? json(get_double(SUBQ_P_RADIUS)) : json(nullptr);
+    if (taylor) {
+        std::int64_t q = 0;
+        double tail = 0;
+        int binds = 0;
+        check(subq_featuremap_truncation(fm.get(), &q, &tail, &binds));
+        res["taylor_degree"] = q;
+        res["taylor_tail"] = tail;
+        res["taylor_cap_binds"] = binds != 0;
+    } else {
+        for (const char *key : {"taylor_degree", "taylor_tail", "taylor_cap_binds"}) res[key] = nullptr;
+    }
+    common_tail(res, o, r.fit_seconds, r.seconds, s.sparse ? SUBQ_F64 : s.dtype);
+    emit(res);
+}
+
+void run_featurize(FeaturizeOptions o) {
+    validate(o);
+    if (sketch_method(o.method))
+        run_sketch_path(o);
+    else
+        run_featuremap_path(o);
 }
 
 }  // namespace
 
 void add_featurize_command(CLI::App &app) {
     auto opts = std::make_shared<FeaturizeOptions>();
-    CLI::App *cmd = app.add_subcommand(
-        "featurize", "Features Z (n×D) of the polynomial kernel (γ⟨x,y⟩ + c)^q, ZZᵀ ≈ K, written as .npy");
-    cmd->add_option("--kernel", opts->kernel, "Kernel: poly (default)");
-    cmd->add_option("--degree", opts->degree, "Degree q of the polynomial kernel, 1..1024")->required();
-    cmd->add_option("--gamma", opts->gamma, "Scale γ > 0 of the inner product (default 1)");
-    cmd->add_option("--coef0", opts->coef0, "Offset c >= 0 (default 0)");
-    cmd->add_option("--dim", opts->dim, "Output dimension D (with --all-degrees, per degree)")->required();
-    cmd->add_option("--method", opts->method,
-                    "tree (default: the tree sketch, automatic leaves), shared (one shared leaf map: reads the data "
-                    "once; biased) or tensorsketch (TensorSketch of [√γ·x; √c])");
-    cmd->add_option("--leaf", opts->leaf, "Tree leaves: auto (default), identity, independent or shared");
+    CLI::App *cmd = app.add_subcommand("featurize", "Features Z (n×D) of a kernel, ZZᵀ ≈ K, written as .npy");
+    add_kernel_options(*cmd, opts->k,
+                       "Kernel: poly (default; (γ⟨x,y⟩ + c)^q), gaussian (e^{−γ‖x−y‖²}), arccos0, arccos1 or ntk");
+    cmd->add_option("--dim", opts->dim,
+                    "Output dimension D (with --all-degrees, per degree; nystrom: the number of landmarks)")
+        ->required();
+    cmd->add_option("--method", opts->method_option,
+                    "poly: tree (default: the tree sketch, automatic leaves), shared (one shared leaf map: reads the "
+                    "data once; biased), tensorsketch (TensorSketch of [√γ·x; √c]) or nystrom; the other kernels: "
+                    "taylor (default: the sketched Taylor series), rff (gaussian only) or nystrom");
+    cmd->add_option("--tolerance", opts->tolerance,
+                    "taylor: truncate the series where its tail is <= this fraction of k(1) (default 1e-3)");
+    cmd->add_option("--max-degree", opts->max_degree,
+                    "taylor: cap on the truncation degree (default 0 = 64 for gaussian, 1024 otherwise)");
+    cmd->add_option("--granularity", opts->granularity, "taylor: columns per degree block (default 64)");
+    cmd->add_option("--radius", opts->radius,
+                    "taylor, gaussian: rows are assumed to have norm <= R (default 1, right with --normalize)");
+    cmd->add_option("--leaf", opts->leaf, "Tree leaves (poly tree, taylor): auto (default), identity, independent or shared");
     cmd->add_option("--leaf-type", opts->leaf_type, "Leaf map: auto (default), srht, countsketch, osnap, osnap+srht");
     cmd->add_option("--leaf-dim", opts->leaf_dim, "Leaf map output dimension (default: node dim; shared: 4×)");
     cmd->add_option("--leaf-hash-dim", opts->leaf_hash_dim, "osnap+srht leaves: the OSNAP stage's dimension");

@@ -242,7 +242,8 @@ typedef SUBQ_ENUM(subq_param) {
     SUBQ_P_NTK_CONVENTION = 204,
     /** int, a ::subq_feature_method, default SUBQ_FEATURES_TAYLOR (1). How features are made. */
     SUBQ_P_FEATURE_METHOD = 205,
-    /** int in [1, 2^30], default 256. Taylor features: columns per degree block (granularity g). */
+    /** int in [1, 2^30], default 64. Taylor features: columns per degree block (granularity g); larger is faster
+     *  and less accurate for slowly decaying series (benchmarks/RESULTS.md). */
     SUBQ_P_GRANULARITY = 206,
     /** double in [0, 1], default 1e-3. Taylor features: the degree q_max is the smallest with tail <= τ·k(1). */
     SUBQ_P_TAYLOR_TOLERANCE = 207,

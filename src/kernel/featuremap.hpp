@@ -34,7 +34,7 @@ struct FeatureMapParams {
     KernelParams kernel;
     index_t input_dim = 0;        // d
     index_t output_dim = 0;       // D
-    index_t granularity = 256;    // g; blocks are multiples of it
+    index_t granularity = 64;     // g; blocks are multiples of it (calibrated: benchmarks/RESULTS.md)
     double tolerance = 1e-3;      // τ: q_max is the smallest degree with tail <= τ·total
     std::int64_t max_degree = 0;  // q_cap; 0 = 64 for the Gaussian, 1024 otherwise
     double radius = 1.0;          // R: rows are assumed to have ‖x‖ <= R (Gaussian: ρ = 2γR²)

@@ -216,9 +216,12 @@ def test_train_rejects_bad_options(tmp_path):
 
 # ---- subq featurize ------------------------------------------------------------------------------------------------
 
-FEATURIZE_KEYS = ["kernel", "method", "degree", "gamma", "coef0", "dim", "all_degrees", "rows", "input_dim",
-                  "leaf_mode", "leaf_type", "leaf_dim", "node_type", "node_dim", "normalize", "seed", "apply_seconds",
-                  "dtype", "in", "out"]
+FEATURIZE_KEYS = ["kernel", "method", "degree", "gamma", "coef0", "depth", "ntk_convention", "dim", "all_degrees",
+                  "rows", "input_dim", "leaf_mode", "leaf_type", "leaf_dim", "node_type", "node_dim", "tolerance",
+                  "max_degree", "granularity", "radius", "taylor_degree", "taylor_tail", "taylor_cap_binds",
+                  "normalize", "seed", "fit_seconds", "apply_seconds", "dtype", "in", "out"]
+KERNEL_KEYS = ["kernel", "degree", "gamma", "coef0", "depth", "ntk_convention", "rows", "input_rows", "input_dim",
+               "normalize", "seconds", "dtype", "in", "out"]
 
 
 def _small_matrix():
@@ -269,6 +272,8 @@ def test_featurize_poly_tree(tmp_path):
     assert (r["leaf_mode"], r["leaf_type"], r["leaf_dim"]) == ("identity", None, 6)
     assert (r["node_type"], r["node_dim"]) == ("tensorsrht", 8192)
     assert r["normalize"] is False and r["all_degrees"] is False and r["seed"] == 1
+    assert (r["depth"], r["ntk_convention"], r["taylor_degree"], r["radius"], r["fit_seconds"]) == \
+        (None, None, None, None, 0)
     assert r["apply_seconds"] >= 0 and (r["in"], r["out"]) == (str(csv), str(out))
     Z = np.load(out)
     assert Z.shape == (8, 8192) and Z.dtype == np.float64
@@ -377,8 +382,8 @@ def test_featurize_errors_leave_no_output(tmp_path):
     out = tmp_path / "z.npy"
     base = ["featurize", "--dim", 16, "--in", csv, "--out", out]
     r = run(*base, "--degree", 2, "--kernel", "gaussian")
-    _expect_failure(r, "kernel feature maps")
-    assert r.stderr.startswith("subq: unsupported: --kernel gaussian")
+    _expect_failure(r, "--degree applies to --kernel poly")
+    assert r.stderr.startswith("subq: invalid argument: ")
     _expect_failure(run(*base, "--degree", 2, "--kernel", "rbf2"), "unknown --kernel 'rbf2'")
     _expect_failure(run(*base, "--degree", 0), "--degree 0")
     r = run(*base, "--degree", 1025)
@@ -387,6 +392,8 @@ def test_featurize_errors_leave_no_output(tmp_path):
     _expect_failure(run(*base, "--degree", 2, "--gamma", 0), "--gamma 0")
     _expect_failure(run(*base, "--degree", 2, "--coef0", -1), "--coef0 -1")
     _expect_failure(run(*base, "--degree", 2, "--method", "nystroem"), "unknown --method 'nystroem'")
+    _expect_failure(run(*base, "--degree", 2, "--method", "rff"), "--kernel gaussian only")
+    _expect_failure(run(*base, "--degree", 2, "--method", "taylor"), "--method tree")
     _expect_failure(run(*base, "--degree", 2, "--method", "tensorsketch", "--leaf", "shared"), "--method tree")
     _expect_failure(run(*base, "--degree", 2, "--method", "shared", "--leaf", "identity"), "--leaf identity")
     _expect_failure(run(*base, "--degree", 2, "--leaf", "sideways"), "unknown --leaf 'sideways'")
@@ -435,3 +442,174 @@ def test_featurize_fmnist_test_float32(tmp_path):
     X = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(300, 784).astype(np.float64)
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     assert _relative_kernel_error(np, np.asarray(Z[:300]), X, 1.0, 0.0, 4) < 0.4
+
+
+# ---- subq featurize: the other kernels, and subq kernel ---------------------------------------------------------------
+
+
+def _unit_rows(np, n, d, seed):
+    X = np.random.default_rng(seed).standard_normal((n, d))
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+def _gram(np, K, Z):
+    Z = Z.astype(np.float64)
+    return np.linalg.norm(Z @ Z.T - K) / np.linalg.norm(K)
+
+
+# Relative Frobenius errors of ZZᵀ against `subq kernel` on these 60 unit rows of R^6 at D = 4097, measured over
+# seeds 1-8 (mean / worst): gaussian γ = 0.5 0.027 / 0.037, arccos0 0.025 / 0.052, arccos1 0.022 / 0.034, ntk L = 1
+# 0.047 / 0.057, RFF γ = 1 0.051 / 0.061; ntk L = 2 0.068 / 0.16 (seed 1, the one used here, is its worst: the
+# slowly decaying depth-2 coefficients make the sampled high-degree blocks noisy). Bounds: 0.1, and 0.3 for ntk L = 2
+# (about twice the worst seed); a wrong scale, degree or norm factor gives errors of order 1.
+@pytest.mark.parametrize("kernel,extra,bound", [("gaussian", ["--gamma", 0.5], 0.1), ("arccos0", [], 0.1),
+                                                ("arccos1", [], 0.1), ("ntk", ["--depth", 2], 0.3),
+                                                ("ntk", ["--depth", 1, "--ntk-convention", "both"], 0.1),
+                                                ("gaussian", ["--method", "rff"], 0.1)])
+def test_featurize_kernels_match_subq_kernel(tmp_path, kernel, extra, bound):
+    np = pytest.importorskip("numpy")
+    x = tmp_path / "x.npy"
+    np.save(x, _unit_rows(np, 60, 6, 0))
+    kern = [e for e in extra if e not in ("--method", "rff")]
+    k = run_json("kernel", "--kernel", kernel, *kern, "--in", x, "--out", tmp_path / "k.npy")
+    assert list(k) == KERNEL_KEYS
+    assert (k["kernel"], k["rows"], k["input_rows"], k["input_dim"], k["dtype"]) == (kernel, 60, 60, 6, "float64")
+    K = np.load(tmp_path / "k.npy")
+    assert K.shape == (60, 60)
+    r = run_json("featurize", "--kernel", kernel, *extra, "--dim", 4097, "--seed", 1, "--in", x,
+                 "--out", tmp_path / "z.npy")
+    assert list(r) == FEATURIZE_KEYS
+    method = "rff" if "rff" in extra else "taylor"
+    assert (r["kernel"], r["method"], r["dim"], r["rows"], r["input_dim"]) == (kernel, method, 4097, 60, 6)
+    assert r["degree"] is None and r["coef0"] is None and r["leaf_mode"] is None
+    assert (r["gamma"] is None) == (kernel != "gaussian")
+    assert (r["depth"] is None) == (kernel != "ntk")
+    if method == "taylor":
+        assert r["taylor_degree"] >= 1 and r["taylor_tail"] >= 0 and isinstance(r["taylor_cap_binds"], bool)
+        assert r["tolerance"] == 1e-3 and r["granularity"] == 64
+        assert r["max_degree"] == (64 if kernel == "gaussian" else 1024)
+        assert (r["radius"] == 1.0) if kernel == "gaussian" else (r["radius"] is None)
+    else:
+        assert r["taylor_degree"] is None and r["tolerance"] is None
+    assert _gram(np, K, np.load(tmp_path / "z.npy")) < bound
+
+
+def test_featurize_gaussian_taylor_truncation_and_options(tmp_path):
+    np = pytest.importorskip("numpy")
+    x = tmp_path / "x.npy"
+    np.save(x, _unit_rows(np, 10, 4, 1).astype(np.float32))
+    r = run_json("featurize", "--kernel", "gaussian", "--dim", 600, "--in", x, "--out", tmp_path / "z.npy")
+    # γ = R = 1: the series Σ 2^ℓ/ℓ! (total e²) first has a tail <= 1e-3·e² at ℓ = 8 (C API test).
+    assert (r["taylor_degree"], r["taylor_cap_binds"], r["dtype"]) == (8, False, "float32")
+    tail = np.exp(2) - sum(2.0 ** l / np.prod(np.arange(1, l + 1)) for l in range(9))
+    assert r["taylor_tail"] == pytest.approx(tail, rel=1e-9)
+    assert np.load(tmp_path / "z.npy").dtype == np.float32
+    r = run_json("featurize", "--kernel", "gaussian", "--dim", 600, "--max-degree", 5, "--tolerance", 1e-6,
+                 "--granularity", 64, "--radius", 2, "--in", x, "--out", tmp_path / "z.npy")
+    assert (r["taylor_degree"], r["taylor_cap_binds"], r["max_degree"], r["granularity"], r["radius"]) == \
+        (5, True, 5, 64, 2.0)
+    assert r["tolerance"] == 1e-6
+
+
+def test_featurize_nystrom_reproduces_the_kernel(tmp_path):
+    np = pytest.importorskip("numpy")
+    X = _unit_rows(np, 30, 5, 2)
+    x, svm = tmp_path / "x.npy", tmp_path / "x.svm"
+    np.save(x, X)
+    run_json("kernel", "--kernel", "arccos1", "--in", x, "--out", tmp_path / "k.npy")
+    K = np.load(tmp_path / "k.npy")
+    # --dim above the number of rows: every row is a landmark, ZZᵀ = K up to rounding.
+    r = run_json("featurize", "--kernel", "arccos1", "--method", "nystrom", "--dim", 100, "--in", x,
+                 "--out", tmp_path / "z.npy")
+    assert (r["method"], r["dim"], r["taylor_degree"], r["tolerance"]) == ("nystrom", 30, None, None)
+    assert r["fit_seconds"] >= 0
+    Z = np.load(tmp_path / "z.npy")
+    assert Z.shape == (30, 30)
+    np.testing.assert_allclose(Z @ Z.T, K, atol=1e-8)
+    # Poly through Nyström too, and sparse input (densified for the fit only).
+    _write_libsvm(svm, X.round(3).tolist())
+    r = run_json("featurize", "--kernel", "poly", "--degree", 2, "--method", "nystrom", "--dim", 10, "--in", svm,
+                 "--out", tmp_path / "zs.npy")
+    assert (r["dim"], r["dtype"], r["degree"]) == (10, "float64", 2)
+    assert np.load(tmp_path / "zs.npy").shape == (30, 10)
+
+
+def test_featurize_kernel_sparse_equals_dense(tmp_path):
+    np = pytest.importorskip("numpy")
+    rows = _small_matrix()
+    csv, svm = tmp_path / "x.csv", tmp_path / "x.svm"
+    _write_csv(csv, rows)
+    _write_libsvm(svm, rows)
+    args = ["featurize", "--kernel", "ntk", "--depth", 3, "--dim", 300, "--normalize", "--seed", 5]
+    run_json(*args, "--in", csv, "--out", tmp_path / "d.npy")
+    run_json(*args, "--in", svm, "--num-features", 5, "--out", tmp_path / "s.npy")
+    Zd = np.load(tmp_path / "d.npy")
+    np.testing.assert_array_equal(Zd, np.load(tmp_path / "s.npy"))
+    # The zero row of _small_matrix has zero features (the NTK is homogeneous of degree 1).
+    assert np.all(Zd[5] == 0) and np.all(np.isfinite(Zd))
+
+
+def test_kernel_command(tmp_path):
+    np = pytest.importorskip("numpy")
+    rows = _small_matrix()
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, rows)
+    X = np.array(rows)
+    out = tmp_path / "k.npy"
+    r = run_json("kernel", "--kernel", "poly", "--degree", 3, "--gamma", 0.5, "--coef0", 1, "--rows", 5,
+                 "--in", csv, "--out", out)
+    assert list(r) == KERNEL_KEYS
+    assert (r["degree"], r["gamma"], r["coef0"], r["depth"], r["rows"], r["input_rows"]) == (3, 0.5, 1.0, None, 5, 8)
+    np.testing.assert_allclose(np.load(out), (0.5 * X[:5] @ X[:5].T + 1) ** 3, rtol=1e-12)
+    # --normalize, the Gaussian; the text output.
+    t = run("kernel", "--kernel", "gaussian", "--gamma", 2, "--normalize", "--in", csv, "--out", out)
+    assert t.returncode == 0, t.stderr
+    assert "kernel: gaussian" in t.stdout and "rows: 8" in t.stdout
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    U = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    sq = (U ** 2).sum(1)[:, None] + (U ** 2).sum(1)[None, :] - 2 * U @ U.T
+    np.testing.assert_allclose(np.load(out), np.exp(-2 * sq), rtol=1e-12, atol=1e-15)
+    # The NTK, first-layer convention, depth 1: ½·t·κ₀(t)·‖x‖‖y‖ = ½⟨x,y⟩κ₀(t) (the zero row gives 0).
+    r = run_json("kernel", "--kernel", "ntk", "--ntk-convention", "first", "--in", csv, "--out", out)
+    assert (r["depth"], r["ntk_convention"], r["gamma"]) == (1, "first", None)
+    t = np.clip(U @ U.T, -1, 1)
+    # Near t = 1 (the diagonal) κ₀(t) = 1 − √(2(1 − t))/π + …: a rounding of 1e-16 in t moves it by up to
+    # √2e-16/π ≈ 5e-9, so the entries (of size <= 1) agree to 1e-7 absolute; a wrong formula is off by O(0.1).
+    np.testing.assert_allclose(np.load(out), 0.5 * (X @ X.T) * (1 - np.arccos(t) / np.pi), rtol=1e-12, atol=1e-7)
+
+
+def test_kernel_and_featurize_errors_leave_no_output(tmp_path):
+    np = pytest.importorskip("numpy")
+    csv = tmp_path / "x.csv"
+    _write_csv(csv, _small_matrix())
+    out = tmp_path / "o.npy"
+    fz = ["featurize", "--dim", 64, "--in", csv, "--out", out]
+    _expect_failure(run(*fz, "--kernel", "gaussian", "--method", "tree"), "sketches the polynomial kernel only")
+    _expect_failure(run(*fz, "--kernel", "arccos1", "--method", "rff"), "--kernel gaussian only")
+    _expect_failure(run(*fz, "--kernel", "arccos1", "--depth", 2), "--depth applies to --kernel ntk")
+    _expect_failure(run(*fz, "--kernel", "arccos0", "--gamma", 2), "--gamma applies to --kernel poly and gaussian")
+    _expect_failure(run(*fz, "--kernel", "gaussian", "--coef0", 1), "--coef0 applies to --kernel poly")
+    _expect_failure(run(*fz, "--kernel", "gaussian", "--gamma", -1), "--gamma -1")
+    _expect_failure(run(*fz, "--kernel", "gaussian", "--method", "rff", "--tolerance", 0.1), "--method taylor")
+    _expect_failure(run(*fz, "--kernel", "ntk", "--radius", 2), "--radius")
+    _expect_failure(run(*fz, "--kernel", "ntk", "--ntk-convention", "last"), "unknown --ntk-convention 'last'")
+    _expect_failure(run(*fz, "--kernel", "ntk", "--node", "tensorsketch"), "do not apply to --method taylor")
+    r = run(*fz, "--kernel", "ntk", "--depth", 65)
+    _expect_failure(r, "--depth 65")
+    assert r.stderr.startswith("subq: parameter out of range: ") and "[1, 64]" in r.stderr
+    _expect_failure(run(*fz, "--kernel", "ntk", "--depth", 0), "--depth 0")
+    _expect_failure(run(*fz, "--kernel", "gaussian", "--tolerance", 2), "--tolerance 2")
+    _expect_failure(run("featurize", "--kernel", "gaussian", "--dim", 1, "--in", csv, "--out", out), ">= 2")
+    kn = ["kernel", "--in", csv, "--out", out]
+    _expect_failure(run(*kn, "--kernel", "laplace"), "unknown --kernel 'laplace'")
+    _expect_failure(run(*kn), "--degree", status=2)  # poly (the default) needs its degree
+    _expect_failure(run(*kn, "--kernel", "gaussian", "--rows", 9), "--rows 9 exceeds the 8 rows")
+    _expect_failure(run(*kn, "--kernel", "gaussian", "--rows", 0), "--rows 0")
+    r = run(*kn, "--kernel", "gaussian", "--rows", 20001)
+    _expect_failure(r, "--force")
+    assert r.stderr.startswith("subq: dimension error: --rows 20001")
+    _expect_failure(run(*kn, "--kernel", "ntk", "--depth", 65), "--depth 65")
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.array([[1.0, np.nan], [0.0, 1.0]]))
+    _expect_failure(run("kernel", "--kernel", "gaussian", "--in", bad, "--out", out), "row 0")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npy", "x.csv"]  # no partial or temporary file

@@ -4,7 +4,7 @@
 // evaluated ones) and random Fourier features.
 //
 //   bench_featuremap [--rows 2000] [--dims 4096] [--seeds 3] [--kernels arccos1,ntk2,ntk2first,arccos0,gaussian]
-//                    [--methods taylor,nystrom,rff] [--granularity 256]
+//                    [--methods taylor,nystrom,rff] [--granularity g (default: the library's)]
 #include <cblas.h>
 #include <omp.h>
 
@@ -90,7 +90,7 @@ KernelParams kernel_of(const std::string &name) {
 int main(int argc, char **argv) {
     index_t n = 2000;
     int seeds = 3;
-    index_t granularity = 256;
+    index_t granularity = FeatureMapParams{}.granularity;
     std::string dims = "4096", kernels = "arccos1,ntk2,ntk2first,arccos0,gaussian", methods = "taylor,nystrom,rff";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];

@@ -34,7 +34,9 @@
  *
  * Determinism: the same config gives the same map on every machine; transforms are bit-identical for any
  * SUBQ_P_NUM_THREADS and SUBQ_P_BLOCK_ROWS (the RFF and Nyström paths use BLAS: bit-identical for a fixed BLAS
- * library and thread count). Non-finite input rows give non-finite features (not checked by transforms).
+ * library and thread count). Transforms reject NaN/Inf input (SUBQ_ERR_NUMERICAL, naming the row, before writing
+ * anything). A zero row is valid input: its direction is taken as 0, so Taylor features keep only the degree-0
+ * column (times ‖x‖^h: zero for arc-cosine 1 and the NTK, √½ for arc-cosine 0), matching the exact kernels.
  * Accuracy and speed on Fashion-MNIST: benchmarks/RESULTS.md ("Kernel feature maps").
  */
 #ifndef SUBQ_FEATUREMAP_H
@@ -154,7 +156,7 @@ SUBQ_API subq_status subq_featuremap_set_landmarks_f64(subq_featuremap *fm, subq
  * @param z      n×D output, caller-owned, every entry overwritten; must not overlap x.
  * @param ldz    Leading dimension of z.
  * @return SUBQ_OK; SUBQ_ERR_NULL_POINTER; SUBQ_ERR_DIMENSION; SUBQ_ERR_LAYOUT; SUBQ_ERR_STATE (Nyström before a
- *         fit); SUBQ_ERR_OUT_OF_MEMORY.
+ *         fit); SUBQ_ERR_NUMERICAL (a NaN or infinite entry; Taylor and Nyström); SUBQ_ERR_OUT_OF_MEMORY.
  * Thread safety: reentrant; concurrent transforms on one handle are allowed. Since: 0.1
  */
 SUBQ_API subq_status subq_featuremap_transform_f64(const subq_featuremap *fm, subq_layout layout, subq_index n,

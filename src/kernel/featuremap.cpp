@@ -149,6 +149,19 @@ void FeatureMap::apply_impl(const DenseView<const T> *x, const CsrView<T> *csr, 
     if (z.rows != n || z.cols != m_)
         fail(SUBQ_ERR_DIMENSION, "z is " + std::to_string(z.rows) + " x " + std::to_string(z.cols) + ", expected " +
                                      std::to_string(n) + " x " + std::to_string(m_));
+    // Non-finite input is an error (checked before anything is written): a feature map's rows mix every entry.
+    for (index_t i = 0; i < n; ++i) {
+        bool finite = true;
+        if (x != nullptr) {
+            for (index_t j = 0; j < d_; ++j)
+                finite &= std::isfinite(static_cast<double>(x->layout == SUBQ_ROW_MAJOR ? x->data[i * x->ld + j]
+                                                                                       : x->data[j * x->ld + i]));
+        } else {
+            for (index_t k = csr->indptr[i]; k < csr->indptr[i + 1]; ++k)
+                finite &= std::isfinite(static_cast<double>(csr->values[k]));
+        }
+        if (!finite) fail(SUBQ_ERR_NUMERICAL, "x: row " + std::to_string(i) + " has a NaN or infinite value");
+    }
     if (params_.kernel.kernel == Kernel::kPolynomial) {
         if (x != nullptr)
             tree_->apply(*x, z);

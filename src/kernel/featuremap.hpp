@@ -58,7 +58,8 @@ public:
     index_t degree_columns(std::int64_t degree) const noexcept;
     const sketch::TreeSketch &tree() const noexcept { return *tree_; }
 
-    // z (n × D) = φ of the n rows of x (n × d). NaN/Inf rows give non-finite features (not checked).
+    // z (n × D) = φ of the n rows of x (n × d). A NaN or infinite entry throws SUBQ_ERR_NUMERICAL naming its row,
+    // before anything is written. A zero row is valid: x̂ = 0, so only the degree-0 column is non-zero (times 0^h).
     void apply(const DenseView<const double> &x, const DenseView<double> &z) const;
     void apply(const DenseView<const float> &x, const DenseView<float> &z) const;
     void apply_csr(const CsrView<double> &x, const DenseView<double> &z) const;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -285,6 +286,29 @@ TEST(FeatureMap, Errors) {
     p.kernel.kernel = Kernel::kGaussian;
     p.kernel.gamma = -1;
     EXPECT_EQ(status_of(p), SUBQ_ERR_PARAM_RANGE);
+    // NaN/Inf input: SUBQ_ERR_NUMERICAL naming the row, and z untouched (dense and CSR, a series kernel and the
+    // polynomial)
+    for (Kernel k : {Kernel::kArcCos1, Kernel::kPolynomial}) {
+        FeatureMapParams q = ok;
+        q.kernel.kernel = k;
+        const auto fm = FeatureMap::create(q);
+        Mat bad(30, 0.5), out(300, -7.0);
+        bad[25] = std::nan("");
+        try {
+            fm->apply(DenseView<const double>{bad.data(), 3, 10, 10, SUBQ_ROW_MAJOR},
+                      DenseView<double>{out.data(), 3, 100, 100, SUBQ_ROW_MAJOR});
+            ADD_FAILURE() << "no error";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.status(), SUBQ_ERR_NUMERICAL);
+            EXPECT_NE(std::string(e.what()).find("row 2"), std::string::npos) << e.what();
+        }
+        for (double v : out) ASSERT_EQ(v, -7.0);
+        const std::vector<index_t> indptr{0, 1, 2}, indices{0, 3};
+        const std::vector<double> values{1.0, HUGE_VAL};
+        EXPECT_THROW(fm->apply_csr(CsrView<double>{2, 10, indptr.data(), indices.data(), values.data()},
+                                   DenseView<double>{out.data(), 2, 100, 100, SUBQ_ROW_MAJOR}),
+                     Error);
+    }
     const auto f = FeatureMap::create(ok);
     Mat x(20), z(200);
     EXPECT_THROW(f->apply(DenseView<const double>{x.data(), 2, 9, 9, SUBQ_ROW_MAJOR},

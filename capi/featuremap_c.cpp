@@ -64,15 +64,19 @@ subq::index_t input_dim(const subq_featuremap_s &f) {
     return f.nystrom->input_dim();
 }
 
+void require_input_dim(const subq_featuremap_s &f, subq_index d) {
+    if (d != input_dim(f))
+        subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
+                                           " does not match the feature map's input dimension " +
+                                           std::to_string(input_dim(f)));
+}
+
 template <class T>
 subq_status transform_dense(const char *fn, const subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d,
                             const T *x, subq_index ldx, T *z, subq_index ldz) {
     return guarded(fn, [&] {
         const auto &f = handle(fm);
-        if (d != input_dim(f))
-            subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                               " does not match the feature map's input dimension " +
-                                               std::to_string(input_dim(f)));
+        require_input_dim(f, d);
         const auto xv = subq::dense_view<const T>("x", layout, n, d, x, ldx);
         const auto zv = subq::dense_view<T>("z", layout, n, output_dim(f), z, ldz);
         if (f.taylor)
@@ -90,10 +94,7 @@ subq_status transform_csr(const char *fn, const subq_featuremap *fm, subq_index 
                           T *z, subq_index ldz) {
     return guarded(fn, [&] {
         const auto &f = handle(fm);
-        if (d != input_dim(f))
-            subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                               " does not match the feature map's input dimension " +
-                                               std::to_string(input_dim(f)));
+        require_input_dim(f, d);
         const auto zv = subq::dense_view<T>("z", out_layout, n, output_dim(f), z, ldz);
         const auto xv = subq::csr_view<T>("x", n, d, indptr, indices, values);
         if (f.taylor)
@@ -202,10 +203,7 @@ SUBQ_API subq_status subq_featuremap_fit_f64(subq_featuremap *fm, subq_layout la
                                              const double *x, subq_index ldx) {
     return guarded("subq_featuremap_fit_f64", [&] {
         require_not_null(fm, "fm");
-        if (d != input_dim(*fm))
-            subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                               " does not match the feature map's input dimension " +
-                                               std::to_string(input_dim(*fm)));
+        require_input_dim(*fm, d);
         if (n < 1) subq::fail(SUBQ_ERR_DIMENSION, "n = " + std::to_string(n) + ": a fit needs at least one row");
         const auto xv = subq::dense_view<const double>("x", layout, n, d, x, ldx);
         if (fm->nystrom) fm->nystrom->fit(xv);
@@ -217,10 +215,7 @@ SUBQ_API subq_status subq_featuremap_set_landmarks_f64(subq_featuremap *fm, subq
     return guarded("subq_featuremap_set_landmarks_f64", [&] {
         require_not_null(fm, "fm");
         if (!fm->nystrom) subq::fail(SUBQ_ERR_UNSUPPORTED, "only Nyström feature maps have landmarks");
-        if (d != input_dim(*fm))
-            subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                               " does not match the feature map's input dimension " +
-                                               std::to_string(input_dim(*fm)));
+        require_input_dim(*fm, d);
         if (k < 1) subq::fail(SUBQ_ERR_DIMENSION, "k = " + std::to_string(k) + ": at least one landmark is needed");
         fm->nystrom->set_landmarks(subq::dense_view<const double>("landmarks", layout, k, d, landmarks, ld));
     });

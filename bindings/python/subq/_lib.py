@@ -405,3 +405,32 @@ def fspath_bytes(path: str | os.PathLike) -> bytes:
     """A file name as the bytes the C API expects."""
     return os.fsencode(os.fspath(path))
 
+
+class Transformer:
+    """The scikit-learn estimator conventions for subq's transformers: get_params / set_params over the names in
+    ``_PARAMS`` (the constructor's keyword arguments, stored as attributes of the same names), a repr that lists
+    the non-default ones, and the estimator tags scikit-learn >= 1.6 asks for (a transformer accepting sparse
+    input)."""
+
+    _PARAMS: tuple = ()
+
+    def get_params(self, deep=True):
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def set_params(self, **params):
+        for name, value in params.items():
+            if name not in self._PARAMS:
+                raise ValueError(f"subq: invalid parameter {name!r} for {type(self).__name__}; valid parameters: "
+                                 f"{', '.join(self._PARAMS)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = type(self)().get_params()
+        args = [f"{k}={v!r}" for k, v in self.get_params().items() if k not in defaults or defaults[k] != v]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags(), input_tags=InputTags(sparse=True))

@@ -235,7 +235,7 @@ def kernel_matrix(X, Y=None, kernel: str = "gaussian", *, gamma: float = 1.0, co
 # ---- scikit-learn-style transformer ----------------------------------------------------------------------------
 
 
-class KernelFeatures:
+class KernelFeatures(_lib.Transformer):
     """Features Z with ZZᵀ ≈ K for a kernel, with the scikit-learn transformer conventions: a drop-in for
     ``sklearn.kernel_approximation.RBFSampler`` (kernel="gaussian", method="rff" or "taylor") or ``Nystroem``
     (method="nystrom") inside a ``Pipeline``.
@@ -274,29 +274,6 @@ class KernelFeatures:
         self.radius = radius
         self.random_state = random_state
         self.num_threads = num_threads
-
-    # -- scikit-learn conventions --
-
-    def get_params(self, deep=True):
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params):
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(f"subq: invalid parameter {name!r} for {type(self).__name__}; valid parameters: "
-                                 f"{', '.join(self._PARAMS)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = KernelFeatures().get_params() if type(self) is KernelFeatures else {}
-        args = [f"{k}={v!r}" for k, v in self.get_params().items() if k not in defaults or defaults[k] != v]
-        return f"{type(self).__name__}({', '.join(args)})"
-
-    def __sklearn_tags__(self):  # scikit-learn >= 1.6 asks estimators for their tags
-        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
-        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
-                    transformer_tags=TransformerTags(), input_tags=InputTags(sparse=True))
 
     # -- fit / transform --
 

@@ -285,7 +285,7 @@ def _seed_from(random_state) -> int:
                      f"not {random_state!r}")
 
 
-class PolynomialSketch:
+class PolynomialSketch(_lib.Transformer):
     """Features of the polynomial kernel (γ⟨x,y⟩ + c)^q with the scikit-learn transformer conventions: a drop-in
     alternative to ``sklearn.kernel_approximation.PolynomialCountSketch`` (same parameter names), usable in a
     ``Pipeline``.
@@ -313,29 +313,6 @@ class PolynomialSketch:
         self.method = method
         self.random_state = random_state
         self.num_threads = num_threads
-
-    # -- scikit-learn conventions --
-
-    def get_params(self, deep=True):
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def set_params(self, **params):
-        for name, value in params.items():
-            if name not in self._PARAMS:
-                raise ValueError(f"subq: invalid parameter {name!r} for {type(self).__name__}; valid parameters: "
-                                 f"{', '.join(self._PARAMS)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = PolynomialSketch().get_params() if type(self) is PolynomialSketch else {}
-        args = [f"{k}={v!r}" for k, v in self.get_params().items() if k not in defaults or defaults[k] != v]
-        return f"{type(self).__name__}({', '.join(args)})"
-
-    def __sklearn_tags__(self):  # scikit-learn >= 1.6 asks estimators for their tags
-        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
-        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
-                    transformer_tags=TransformerTags(), input_tags=InputTags(sparse=True))
 
     # -- fit / transform --
 

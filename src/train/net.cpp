@@ -3,8 +3,12 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <numbers>
 #include <string>
 
@@ -65,24 +69,6 @@ void concatenate(const std::vector<std::vector<std::int32_t>> &idx, const std::v
     }
 }
 
-// Dot product of two sorted sparse vectors.
-double sparse_dot(std::span<const std::int32_t> ia, std::span<const double> va, std::span<const std::int32_t> ib,
-                  std::span<const double> vb, std::int64_t &work) {
-    double s = 0;
-    std::size_t p = 0, q = 0;
-    while (p < ia.size() && q < ib.size()) {
-        if (ia[p] < ib[q]) {
-            ++p;
-        } else if (ib[q] < ia[p]) {
-            ++q;
-        } else {
-            s += va[p++] * vb[q++];
-            ++work;
-        }
-    }
-    return s;
-}
-
 // Column-major dense copy (rows x n, T) of sparse rows (one column per point).
 template <class T>
 std::vector<T> densify_columns(const SparseRows &s, std::int64_t rows) {
@@ -133,6 +119,24 @@ bool dense_input(const SparseRows &in, std::int64_t cols) {
 }
 
 }  // namespace
+
+static constexpr std::size_t kHugePage = std::size_t(2) << 20;  // transparent huge page size on x86-64
+
+void *allocate_weights(std::size_t bytes) {
+    if (bytes < kHugePage) return ::operator new(bytes);
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void *p = std::aligned_alloc(kHugePage, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    (void)::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure (THP off) changes nothing
+#endif
+    return p;
+}
+
+void free_weights(void *p, std::size_t bytes) noexcept {
+    if (bytes < kHugePage) ::operator delete(p);
+    else std::free(p);
+}
 
 double gaussian_tail(double b) { return 0.5 * std::erfc(b / std::numbers::sqrt2); }
 
@@ -554,16 +558,138 @@ void Network<T>::update(const Batch &batch, const std::vector<SparseRows> &v, do
     }
 }
 
+// The k backward passes (top = e_c for every point) run together. Sparse mode: point by point, since each point's
+// chain L..1 is independent of the others, and each weight W_l[r, q] of its s x s blocks is read once for all k
+// outputs (the random reads of these blocks, not the arithmetic, bound the backward pass); every output's sums are
+// formed in the same order as backward() with top = e_c forms them, so the factors are the same bit for bit. Dense
+// mode: layer by layer, one GEMM with n k right-hand sides. Counted: k times the backward multiply-adds, the weight
+// bytes once.
 template <class T>
 std::vector<std::vector<SparseRows>> Network<T>::jacobian_factors(const Batch &batch, Counters *counters) const {
-    const std::int64_t n = batch.n, k = opt_.outputs;
-    // V^(c) for each output c: backward with top = e_c for every point.
+    const auto &o = opt_;
+    const std::int64_t n = batch.n, k = o.outputs, L = o.depth, m = o.width;
     std::vector<std::vector<SparseRows>> V(k);
-    std::vector<double> top(static_cast<std::size_t>(n * k));
+    // vals[l][i]: the k factors of point i on S_{i,l}, entry-major (entry q, output c at q * k + c).
+    std::vector<std::vector<std::vector<double>>> vals(L + 1, std::vector<std::vector<double>>(n));
+    // The factors on S_{i,l} from w = d(e_c . f_i)/d u_{i,l} on S_{i,l} (same layout), as backward() forms them.
+    auto factors_from = [&](std::int64_t l, std::int64_t i, const std::vector<double> &w) {
+        const auto idx = batch.u[l].idx(i);
+        const auto uval = batch.u[l].val(i);
+        std::vector<double> &vv = vals[l][i];
+        vv = w;
+        if (o.variant == Variant::Normalized && !idx.empty()) {
+            const double inv = 1.0 / batch.hnorm[l][i];
+            for (std::int64_t c = 0; c < k; ++c) {
+                double dot = 0;
+                for (std::size_t q = 0; q < idx.size(); ++q) dot += uval[q] * w[q * k + c];
+                for (std::size_t q = 0; q < idx.size(); ++q) vv[q * k + c] = (w[q * k + c] - uval[q] * dot) * inv;
+            }
+        }
+    };
+    auto top_weights = [&](std::int64_t i, std::vector<double> &w) {  // w on S_{i,L}: the rows of A
+        const auto top_idx = batch.u[L].idx(i);
+        w.resize(top_idx.size() * k);
+        for (std::size_t q = 0; q < top_idx.size(); ++q)
+            for (std::int64_t c = 0; c < k; ++c) w[q * k + c] = a_[c * m + top_idx[q]];
+    };
+    const int threads = thread_count(o.threads);
+    if (o.mode == Mode::Dense) {
+        std::vector<std::vector<double>> w(n);
+        for (std::int64_t i = 0; i < n; ++i) top_weights(i, w[i]);
+        std::vector<T> Vd, out;
+        for (std::int64_t l = L; l >= 1; --l) {
+            for (std::int64_t i = 0; i < n; ++i) factors_from(l, i, w[i]);
+            if (l == 1) break;
+            const Layer &layer = layers_[l];
+            // Column c n + i of Vd is v^(c)_{i,l} (dense, length m); out = W_l^T Vd, cols x n k.
+            Vd.assign(static_cast<std::size_t>(checked_mul(m, n * k, "factors")), T(0));
+            for (std::int64_t i = 0; i < n; ++i) {
+                const auto idx = batch.u[l].idx(i);
+                for (std::int64_t c = 0; c < k; ++c)
+                    for (std::size_t q = 0; q < idx.size(); ++q)
+                        Vd[(c * n + i) * m + idx[q]] = static_cast<T>(vals[l][i][q * k + c]);
+            }
+            out.assign(static_cast<std::size_t>(checked_mul(layer.cols, n * k, "factors")), T(0));
+            gemm<T>(CblasTrans, CblasNoTrans, layer.cols, n * k, m, 1.0, layer.B.data(), m, Vd.data(), m, 0.0,
+                    out.data(), layer.cols);
+            add_counts(counters, kBackward, checked_mul(checked_mul(m, layer.cols, "gemm"), n * k, "gemm"),
+                       checked_bytes(m * layer.cols, sizeof(T), "gemm"));
+            for (std::int64_t i = 0; i < n; ++i) {
+                const auto below = batch.u[l - 1].idx(i);
+                w[i].assign(below.size() * k, 0.0);
+                for (std::int64_t c = 0; c < k; ++c)
+                    for (std::size_t q = 0; q < below.size(); ++q)
+                        w[i][q * k + c] = out[(c * n + i) * layer.cols + below[q]];
+            }
+        }
+    } else {
+        const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, 4 * threads));
+        std::vector<LocalCounts> counts(parts);
+        parallel_for(threads, parts, [&](std::int64_t p) {
+            std::vector<double> w, next, t, acc(static_cast<std::size_t>(k));
+            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
+                top_weights(i, w);
+                for (std::int64_t l = L; l >= 1; --l) {
+                    const Layer &layer = layers_[l];
+                    const auto idx = batch.u[l].idx(i);
+                    factors_from(l, i, w);
+                    const std::vector<double> &vv = vals[l][i];
+                    if (l == 1) break;
+                    const auto below = batch.u[l - 1].idx(i);
+                    next.assign(below.size() * k, 0.0);
+                    for (std::size_t q = 0; q < below.size(); ++q) {
+                        const T *col = layer.B.data() + static_cast<std::int64_t>(below[q]) * m;
+                        if (k == 1) {  // one output: the sum in a register (the loads overlap better)
+                            double sum = 0;
+                            for (std::size_t r = 0; r < idx.size(); ++r) sum += col[idx[r]] * vv[r];
+                            next[q] = sum;
+                            continue;
+                        }
+                        std::fill(acc.begin(), acc.end(), 0.0);
+                        for (std::size_t r = 0; r < idx.size(); ++r) {
+                            const T x = col[idx[r]];
+                            for (std::int64_t c = 0; c < k; ++c) acc[c] += x * vv[r * k + c];
+                        }
+                        for (std::int64_t c = 0; c < k; ++c) next[q * k + c] = acc[c];
+                    }
+                    const std::int64_t rank = layer.rank;
+                    if (rank > 0) {  // + Q[S_{l-1}, :] (P[S_l, :]^T v) for every output
+                        t.assign(static_cast<std::size_t>(rank * k), 0.0);
+                        for (std::size_t r = 0; r < idx.size(); ++r) {
+                            const T *prow = layer.P.data() + static_cast<std::int64_t>(idx[r]) * layer.cap;
+                            for (std::int64_t j = 0; j < rank; ++j)
+                                for (std::int64_t c = 0; c < k; ++c) t[j * k + c] += vv[r * k + c] * prow[j];
+                        }
+                        for (std::size_t q = 0; q < below.size(); ++q) {
+                            const T *qrow = layer.Q.data() + static_cast<std::int64_t>(below[q]) * layer.cap;
+                            for (std::int64_t c = 0; c < k; ++c) {
+                                double s2 = 0;
+                                for (std::int64_t j = 0; j < rank; ++j) s2 += qrow[j] * t[j * k + c];
+                                next[q * k + c] += s2;
+                            }
+                        }
+                    }
+                    const std::int64_t a = static_cast<std::int64_t>(idx.size()),
+                                       b = static_cast<std::int64_t>(below.size());
+                    counts[p].muladds += k * (a * b + rank * (a + b));
+                    counts[p].bytes += static_cast<std::int64_t>(sizeof(T)) * (a * b + rank * (a + b));
+                    w.swap(next);
+                }
+            }
+        });
+        add_counts(counters, kBackward, counts);
+    }
     for (std::int64_t c = 0; c < k; ++c) {
-        std::fill(top.begin(), top.end(), 0.0);
-        for (std::int64_t i = 0; i < n; ++i) top[i * k + c] = 1.0;
-        V[c] = backward(batch, top, counters);
+        V[c].resize(L + 1);
+        for (std::int64_t l = 1; l <= L; ++l) {
+            const SparseRows &u = batch.u[l];
+            SparseRows &v = V[c][l];
+            v.indptr = u.indptr;
+            v.index = u.index;
+            v.value.resize(u.index.size());
+            for (std::int64_t i = 0; i < n; ++i)
+                for (std::int64_t q = 0; q < u.count(i); ++q) v.value[u.indptr[i] + q] = vals[l][i][q * k + c];
+        }
     }
     return V;
 }
@@ -573,51 +699,111 @@ std::vector<double> Network<T>::jacobian_gram(const Batch &batch, Counters *coun
     return jacobian_gram(batch, jacobian_factors(batch), counters);
 }
 
+// Dot products of sparse rows go through a position map of row i (pos[q] = position of index q in row i, or -1):
+// row j's entries are looked up in index order, so every sum adds the same products in the same order as a merge of
+// the two sorted rows would, with no unpredictable branches. Points are paired (i, n-1-i) so that the triangular
+// loops j <= i give every task the same work, and tasks are dealt out round-robin.
 template <class T>
 std::vector<double> Network<T>::jacobian_gram(const Batch &batch, const std::vector<std::vector<SparseRows>> &V,
                                               Counters *counters) const {
     const auto &o = opt_;
-    const std::int64_t n = batch.n, k = o.outputs, L = o.depth, N = n * k;
+    const std::int64_t n = batch.n, k = o.outputs, L = o.depth, N = n * k, m = o.width;
     std::vector<double> G(static_cast<std::size_t>(checked_mul(N, N, "Gram")), 0.0);
     const int threads = thread_count(o.threads);
-    // U_{l-1}^T U_{l-1} once per layer (it does not depend on the outputs), then the Hadamard products.
+    const std::int64_t pairs = (n + 1) / 2;
+    const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(pairs, 8 * threads));
+    auto for_points = [&](std::int64_t p, auto &&body) {  // the points of part p: i and n-1-i for its pairs
+        for (std::int64_t t = p; t < pairs; t += parts) {
+            body(t);
+            if (n - 1 - t != t) body(n - 1 - t);
+        }
+    };
+    // U_{l-1}^T U_{l-1} once per layer (it does not depend on the outputs).
     std::vector<std::vector<double>> UU(L + 1);
-    std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, 4 * threads));
     std::vector<LocalCounts> counts(parts);
     for (std::int64_t l = 1; l <= L; ++l) {
         const SparseRows &u = batch.u[l - 1];
         UU[l].assign(static_cast<std::size_t>(n * n), 0.0);
         parallel_for(threads, parts, [&](std::int64_t p) {
-            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i)
+            std::vector<std::int32_t> pos(static_cast<std::size_t>(layers_[l].cols), -1);
+            for_points(p, [&](std::int64_t i) {
+                const auto ii = u.idx(i);
+                const auto vi = u.val(i);
+                for (std::size_t e = 0; e < ii.size(); ++e) pos[ii[e]] = static_cast<std::int32_t>(e);
                 for (std::int64_t j = 0; j <= i; ++j) {
-                    std::int64_t work = 0;
-                    UU[l][i * n + j] = UU[l][j * n + i] = sparse_dot(u.idx(i), u.val(i), u.idx(j), u.val(j), work);
-                    counts[p].muladds += work;
+                    const auto ij = u.idx(j);
+                    const auto vj = u.val(j);
+                    double sum = 0;
+                    for (std::size_t e = 0; e < ij.size(); ++e) {
+                        const std::int32_t at = pos[ij[e]];
+                        if (at >= 0) {
+                            sum += vi[at] * vj[e];
+                            ++counts[p].muladds;
+                        }
+                    }
+                    UU[l][i * n + j] = UU[l][j * n + i] = sum;
                 }
+                for (std::int32_t q : ii) pos[q] = -1;
+            });
         });
     }
     add_counts(counters, kGram, counts);
-    parts = std::max<std::int64_t>(1, std::min<std::int64_t>(N, 4 * threads));
+    // The factors of a layer share batch.u[l]'s sparsity pattern: stack their values, entry-major (k per entry).
+    std::vector<std::vector<double>> stacked(L + 1);
+    for (std::int64_t l = 1; l <= L; ++l) {
+        const std::size_t nnz = V[0][l].value.size();
+        stacked[l].resize(nnz * static_cast<std::size_t>(k));
+        for (std::int64_t c = 0; c < k; ++c)
+            for (std::size_t e = 0; e < nnz; ++e) stacked[l][e * k + c] = V[c][l].value[e];
+    }
+    // G[(i,c),(j,c')] = sum_l UU_l[i,j] <v^(c)_{i,l}, v^(c')_{j,l}>, the layers added in order; block (i, j) with
+    // j <= i and its mirror. Counted as before: per entry of the lower triangle, the matched pairs of every layer
+    // with UU_l[i,j] != 0, plus one.
     counts.assign(parts, LocalCounts{});
     parallel_for(threads, parts, [&](std::int64_t p) {
-        for (std::int64_t a = range_begin(N, parts, p); a < range_begin(N, parts, p + 1); ++a) {
-            const std::int64_t i = a / k, c = a % k;
-            for (std::int64_t bcol = 0; bcol <= a; ++bcol) {
-                const std::int64_t j = bcol / k, c2 = bcol % k;
-                double s = 0;
+        std::vector<std::int32_t> pos(static_cast<std::size_t>(m * L), -1);
+        std::vector<double> S(static_cast<std::size_t>(k * k)), D(static_cast<std::size_t>(k * k));
+        for_points(p, [&](std::int64_t i) {
+            for (std::int64_t l = 1; l <= L; ++l) {
+                const SparseRows &v = V[0][l];
+                for (std::int64_t e = v.indptr[i]; e < v.indptr[i + 1]; ++e)
+                    pos[(l - 1) * m + v.index[e]] = static_cast<std::int32_t>(e);
+            }
+            for (std::int64_t j = 0; j <= i; ++j) {
+                std::fill(S.begin(), S.end(), 0.0);
                 std::int64_t work = 0;
                 for (std::int64_t l = 1; l <= L; ++l) {
                     const double uu = UU[l][i * n + j];
                     if (uu == 0) continue;
-                    const SparseRows &va = V[c][l], &vb = V[c2][l];
-                    s += uu * sparse_dot(va.idx(i), va.val(i), vb.idx(j), vb.val(j), work);
-                    ++work;
+                    const SparseRows &v = V[0][l];
+                    const std::int32_t *map = pos.data() + (l - 1) * m;
+                    const double *vals = stacked[l].data();
+                    std::fill(D.begin(), D.end(), 0.0);
+                    std::int64_t matched = 0;
+                    for (std::int64_t e = v.indptr[j]; e < v.indptr[j + 1]; ++e) {
+                        const std::int32_t at = map[v.index[e]];
+                        if (at < 0) continue;
+                        const double *a = vals + static_cast<std::int64_t>(at) * k, *b = vals + e * k;
+                        for (std::int64_t c = 0; c < k; ++c)
+                            for (std::int64_t c2 = 0; c2 < k; ++c2) D[c * k + c2] += a[c] * b[c2];
+                        ++matched;
+                    }
+                    for (std::int64_t c = 0; c < k * k; ++c) S[c] += uu * D[c];
+                    work += matched + 1;
                 }
-                G[a * N + bcol] = s;
-                G[bcol * N + a] = s;
-                counts[p].muladds += work;
+                for (std::int64_t c = 0; c < k; ++c)
+                    for (std::int64_t c2 = 0; c2 < k; ++c2) {
+                        if (j == i && c2 > c) continue;  // the mirror of (c2, c), the same sum
+                        const std::int64_t a = i * k + c, b = j * k + c2;
+                        G[a * N + b] = G[b * N + a] = S[c * k + c2];
+                    }
+                counts[p].muladds += work * (j < i ? k * k : k * (k + 1) / 2);
             }
-        }
+            for (std::int64_t l = 1; l <= L; ++l) {
+                const SparseRows &v = V[0][l];
+                for (std::int64_t e = v.indptr[i]; e < v.indptr[i + 1]; ++e) pos[(l - 1) * m + v.index[e]] = -1;
+            }
+        });
     });
     add_counts(counters, kGram, counts);
     return G;
@@ -755,6 +941,35 @@ std::vector<double> Network<T>::sketch_jacobian(const Batch &batch, const std::v
     return SA;
 }
 
+// The backward pass is linear in its top weights, so the backward vectors of top = c are the same combination of
+// the per-output factors: v_{i,l} = sum_c c_{ic} v^(c)_{i,l}, on the same support S_{i,l} (every factor of a layer
+// shares batch.u[l]'s sparsity pattern). n k s multiply-adds per layer, counted as backward work, instead of a second
+// backward pass (s^2 gathers per point and layer sparse, a GEMM per layer dense).
+template <class T>
+std::vector<SparseRows> Network<T>::combine_factors(const std::vector<std::vector<SparseRows>> &V,
+                                                     std::span<const double> c, Counters *counters) const {
+    const std::int64_t k = opt_.outputs, L = opt_.depth;
+    std::vector<SparseRows> v(L + 1);
+    std::int64_t work = 0;
+    for (std::int64_t l = 1; l <= L; ++l) {
+        const SparseRows &first = V[0][l];
+        const std::int64_t n = first.rows();
+        require(static_cast<std::int64_t>(c.size()) == n * k, SUBQ_ERR_DIMENSION, "combine_factors: c has wrong size");
+        v[l].indptr = first.indptr;
+        v[l].index = first.index;
+        v[l].value.assign(first.value.size(), 0.0);
+        for (std::int64_t i = 0; i < n; ++i)
+            for (std::int64_t c2 = 0; c2 < k; ++c2) {
+                const double ci = c[i * k + c2];
+                const std::vector<double> &f = V[c2][l].value;
+                for (std::int64_t e = first.indptr[i]; e < first.indptr[i + 1]; ++e) v[l].value[e] += ci * f[e];
+            }
+        work += k * static_cast<std::int64_t>(first.value.size());
+    }
+    add_counts(counters, kBackward, work, 0);
+    return v;
+}
+
 template <class T>
 double Network<T>::step_gn(const DenseView<const T> &x, const double *y, const GnOptions &g,
                            std::vector<LayerStats> &stats, GnReport *report, Counters *counters) {
@@ -807,7 +1022,7 @@ double Network<T>::step_gn(const DenseView<const T> &x, const double *y, const G
         }
         rep.damping = mu;
         rep.retries = attempt;
-        const auto v = backward(batch, c, counters);
+        const auto v = combine_factors(V, c, counters);
         update(batch, v, 1.0, counters);
         Batch trial;
         trial.n = n;

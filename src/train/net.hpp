@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -65,6 +66,25 @@ struct Options {
     double learning_rate = 0;  // GD step size; 0 = 1/lambda_max(G) of the first batch
     GnOptions gn;
     FitOptions fit;
+};
+
+// Allocator of the weight storage. Blocks of 2 MiB or more are 2 MiB-aligned and advised to use transparent huge
+// pages (Linux madvise(MADV_HUGEPAGE); a no-op elsewhere or when THP is off). The sparse backward and update read
+// and write a few hundred scattered rows in each of a few hundred columns per point, i.e. thousands of distinct
+// 4 KiB pages per point, far more than the TLB holds; with 2 MiB pages an m x m float32 layer (1 GiB at
+// m = 16384) spans 512 pages. Values and layout are unchanged.
+void *allocate_weights(std::size_t bytes);
+void free_weights(void *p, std::size_t bytes) noexcept;
+template <class T>
+struct WeightAllocator {
+    using value_type = T;
+    WeightAllocator() = default;
+    template <class U>
+    WeightAllocator(const WeightAllocator<U> &) noexcept {}
+    T *allocate(std::size_t count) { return static_cast<T *>(allocate_weights(count * sizeof(T))); }
+    void deallocate(T *p, std::size_t count) noexcept { free_weights(p, count * sizeof(T)); }
+    template <class U>
+    bool operator==(const WeightAllocator<U> &) const noexcept { return true; }
 };
 
 // Sparse rows: row i holds sorted indices and their values (activations, or backward vectors).
@@ -135,6 +155,10 @@ public:
                                       Counters *counters) const;
     // Backward vectors for each output c (top = e_c for every point): the Jacobian's second factors.
     std::vector<std::vector<SparseRows>> jacobian_factors(const Batch &batch, Counters *counters = nullptr) const;
+    // backward(batch, c) from the factors: sum_c c[i*k + c] V[c][l]_i for every point i and layer l (the backward
+    // pass is linear in its top weights); n k s multiply-adds per layer instead of a pass through the weights.
+    std::vector<SparseRows> combine_factors(const std::vector<std::vector<SparseRows>> &V, std::span<const double> c,
+                                            Counters *counters) const;
 
     // TensorSRHT sketch of each layer's Jacobian transpose from its factors (design §6.8): for layer l, the columns
     // u_{i,l-1} ⊗ v^(c)_{i,l} are sketched to `rows` entries without being formed; fresh randomness per layer and
@@ -174,8 +198,8 @@ public:
 private:
     struct Layer {
         std::int64_t rows = 0, cols = 0;
-        std::vector<T> B;           // column-major rows x cols
-        std::vector<T> P, Q;        // lazy buffer, row-major rows x cap and cols x cap
+        std::vector<T, WeightAllocator<T>> B;  // column-major rows x cols
+        std::vector<T> P, Q;                   // lazy buffer, row-major rows x cap and cols x cap
         std::int64_t rank = 0, cap = 0;
     };
 

@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "capi/featuremap_handle.hpp"
 #include "capi/guard.hpp"
 #include "capi/handles.hpp"
 #include "core/matrix.hpp"
@@ -12,14 +13,9 @@
 
 namespace kn = subq::kernel;
 
-// Exactly one of the three maps is set, as SUBQ_P_FEATURE_METHOD chose.
-struct subq_featuremap_s {
-    std::unique_ptr<kn::FeatureMap> taylor;
-    std::unique_ptr<kn::RandomFourier> rff;
-    std::unique_ptr<kn::Nystrom> nystrom;
-};
-
 using subq::capi::guarded;
+using subq::capi::input_dim;
+using subq::capi::output_dim;
 using subq::capi::require_not_null;
 
 namespace {
@@ -50,18 +46,6 @@ kn::KernelParams kernel_params(const subq::Config &c) {
 const subq_featuremap_s &handle(const subq_featuremap *fm) {
     require_not_null(fm, "fm");
     return *fm;
-}
-
-subq::index_t output_dim(const subq_featuremap_s &f) {
-    if (f.taylor) return f.taylor->output_dim();
-    if (f.rff) return f.rff->output_dim();
-    return f.nystrom->output_dim();
-}
-
-subq::index_t input_dim(const subq_featuremap_s &f) {
-    if (f.taylor) return f.taylor->input_dim();
-    if (f.rff) return f.rff->input_dim();
-    return f.nystrom->input_dim();
 }
 
 void require_input_dim(const subq_featuremap_s &f, subq_index d) {
@@ -118,6 +102,18 @@ subq_status gram(const char *fn, const subq_config *cfg, subq_layout layout, sub
         opt.num_threads = cfg->impl.get_int(SUBQ_P_NUM_THREADS);
         opt.block_rows = cfg->impl.get_int(SUBQ_P_BLOCK_ROWS);
         kn::gram(kp, xv, yv, kv, opt);
+    });
+}
+
+template <class T>
+subq_status fit_dense(const char *fn, subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d, const T *x,
+                      subq_index ldx) {
+    return guarded(fn, [&] {
+        require_not_null(fm, "fm");
+        require_input_dim(*fm, d);
+        if (n < 1) subq::fail(SUBQ_ERR_DIMENSION, "n = " + std::to_string(n) + ": a fit needs at least one row");
+        const auto xv = subq::dense_view<const T>("x", layout, n, d, x, ldx);
+        if (fm->nystrom) fm->nystrom->fit(xv);
     });
 }
 
@@ -201,13 +197,12 @@ SUBQ_API subq_status subq_featuremap_truncation(const subq_featuremap *fm, int64
 
 SUBQ_API subq_status subq_featuremap_fit_f64(subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d,
                                              const double *x, subq_index ldx) {
-    return guarded("subq_featuremap_fit_f64", [&] {
-        require_not_null(fm, "fm");
-        require_input_dim(*fm, d);
-        if (n < 1) subq::fail(SUBQ_ERR_DIMENSION, "n = " + std::to_string(n) + ": a fit needs at least one row");
-        const auto xv = subq::dense_view<const double>("x", layout, n, d, x, ldx);
-        if (fm->nystrom) fm->nystrom->fit(xv);
-    });
+    return fit_dense("subq_featuremap_fit_f64", fm, layout, n, d, x, ldx);
+}
+
+SUBQ_API subq_status subq_featuremap_fit_f32(subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d,
+                                             const float *x, subq_index ldx) {
+    return fit_dense("subq_featuremap_fit_f32", fm, layout, n, d, x, ldx);
 }
 
 SUBQ_API subq_status subq_featuremap_set_landmarks_f64(subq_featuremap *fm, subq_layout layout, subq_index k,

@@ -11,11 +11,12 @@
 #ifndef SUBQ_TOOLS_CLI_HPP
 #define SUBQ_TOOLS_CLI_HPP
 
+#include <subq/subq.h>
+
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
-
-#include <subq/subq.h>
 
 namespace CLI {
 class App;
@@ -36,6 +37,13 @@ void add_sketch_command(CLI::App &app);
  *  ntk, and Nyström for any kernel, through the subq_featuremap API) of a data file as .npy
  *  (tools/cmd_featurize.cpp). */
 void add_featurize_command(CLI::App &app);
+
+/** --method names of the feature maps: taylor, rff, nystrom → subq_feature_method (defined in cmd_featurize.cpp). */
+const std::map<std::string, std::int64_t> &feature_methods();
+
+/** `subq krr`: kernel ridge regression on kernel features, fitted on a training set and scored on a test set; the
+ *  Fashion-MNIST main job (tools/cmd_krr.cpp). */
+void add_krr_command(CLI::App &app);
 
 /** `subq kernel`: the exact kernel matrix of the first N rows of a data file as .npy (tools/cmd_kernel.cpp). */
 void add_kernel_command(CLI::App &app);

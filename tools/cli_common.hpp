@@ -8,15 +8,15 @@
 #ifndef SUBQ_TOOLS_CLI_COMMON_HPP
 #define SUBQ_TOOLS_CLI_COMMON_HPP
 
+#include <subq/subq.h>
+
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <subq/subq.h>
 
 namespace CLI {
 class App;
@@ -86,7 +86,11 @@ struct DatasetDeleter {
     void operator()(subq_dataset *d) const noexcept { subq_dataset_destroy(d); }
 };
 using ConfigPtr = std::unique_ptr<subq_config, ConfigDeleter>;
+struct FeatureMapDeleter {
+    void operator()(subq_featuremap *f) const noexcept { subq_featuremap_destroy(f); }
+};
 using DatasetPtr = std::unique_ptr<subq_dataset, DatasetDeleter>;
+using FeatureMapPtr = std::unique_ptr<subq_featuremap, FeatureMapDeleter>;
 
 /** A new config of the given kind (throws Failure). */
 ConfigPtr make_config(subq_kind kind);

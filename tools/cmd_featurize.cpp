@@ -59,16 +59,6 @@ struct SketchDeleter {
     void operator()(subq_sketch *s) const noexcept { subq_sketch_destroy(s); }
 };
 using SketchPtr = std::unique_ptr<subq_sketch, SketchDeleter>;
-struct FeatureMapDeleter {
-    void operator()(subq_featuremap *f) const noexcept { subq_featuremap_destroy(f); }
-};
-using FeatureMapPtr = std::unique_ptr<subq_featuremap, FeatureMapDeleter>;
-
-const std::map<std::string, std::int64_t> &fm_methods() {
-    static const std::map<std::string, std::int64_t> m{
-        {"taylor", SUBQ_FEATURES_TAYLOR}, {"rff", SUBQ_FEATURES_RFF}, {"nystrom", SUBQ_FEATURES_NYSTROM}};
-    return m;
-}
 
 // The sketch methods of the polynomial kernel (the tree sketch or TensorSketch, as before the feature maps).
 bool sketch_method(const std::string &method) {
@@ -110,15 +100,16 @@ void validate(FeaturizeOptions &o) {
     validate_kernel_options(o.k);
     const bool poly = o.k.kernel == "poly";
     o.method = o.method_option.value_or(poly ? "tree" : "taylor");
-    if (!sketch_method(o.method) && fm_methods().count(o.method) == 0)
+    if (!sketch_method(o.method) && feature_methods().count(o.method) == 0)
         fail(SUBQ_ERR_INVALID_ARG,
              "unknown --method '" + o.method + "': tree, shared or tensorsketch (poly), taylor, rff or nystrom");
     if (poly && (o.method == "taylor" || o.method == "rff"))
-        fail(SUBQ_ERR_INVALID_ARG, "--method " + o.method + " does not apply to --kernel poly: " +
-                                       (o.method == "taylor" ? "its Taylor series is the polynomial itself, which "
-                                                               "--method tree sketches"
-                                                             : "random Fourier features exist for --kernel gaussian only") +
-                                       " (poly: tree, shared, tensorsketch or nystrom)");
+        fail(SUBQ_ERR_INVALID_ARG,
+             "--method " + o.method + " does not apply to --kernel poly: " +
+                 (o.method == "taylor" ? "its Taylor series is the polynomial itself, which "
+                                         "--method tree sketches"
+                                       : "random Fourier features exist for --kernel gaussian only") +
+                 " (poly: tree, shared, tensorsketch or nystrom)");
     if (!poly && sketch_method(o.method))
         fail(SUBQ_ERR_INVALID_ARG, "--method " + o.method + " sketches the polynomial kernel only; --kernel " +
                                        o.k.kernel + " takes taylor, nystrom" +
@@ -128,15 +119,18 @@ void validate(FeaturizeOptions &o) {
                                        o.k.kernel + "; use taylor or nystrom");
     const bool taylor = o.method == "taylor";
     if (!taylor && (o.tolerance || o.max_degree || o.granularity || o.radius))
-        fail(SUBQ_ERR_INVALID_ARG, "--tolerance, --max-degree, --granularity and --radius tune the Taylor features: "
-                                   "they apply to --method taylor, not " + o.method);
+        fail(SUBQ_ERR_INVALID_ARG,
+             "--tolerance, --max-degree, --granularity and --radius tune the Taylor features: "
+             "they apply to --method taylor, not " +
+                 o.method);
     if (o.radius && o.k.kernel != "gaussian")
         fail(SUBQ_ERR_INVALID_ARG, "--radius bounds the row norms of --kernel gaussian, not " + o.k.kernel);
     if (!sketch_method(o.method)) {
         if (o.leaf_type || o.leaf_dim || o.leaf_hash_dim || o.sparsity || o.node || o.node_dim || o.all_degrees)
             fail(SUBQ_ERR_INVALID_ARG,
                  "--leaf-type, --leaf-dim, --leaf-hash-dim, --sparsity, --node, --node-dim and --all-degrees "
-                 "configure the tree sketch of --kernel poly: they do not apply to --method " + o.method);
+                 "configure the tree sketch of --kernel poly: they do not apply to --method " +
+                     o.method);
         if (o.leaf && !taylor)
             fail(SUBQ_ERR_INVALID_ARG, "--leaf applies to --method tree, shared and taylor, not " + o.method);
     }
@@ -156,15 +150,19 @@ void validate(FeaturizeOptions &o) {
         fail(SUBQ_ERR_INVALID_ARG, "unknown --node '" + *o.node + "': tensorsrht or tensorsketch");
 }
 
-double gamma_of(const FeaturizeOptions &o) { return o.k.gamma.value_or(1.0); }
-double coef0_of(const FeaturizeOptions &o) { return o.k.coef0.value_or(0.0); }
+double gamma_of(const FeaturizeOptions &o) {
+    return o.k.gamma.value_or(1.0);
+}
+double coef0_of(const FeaturizeOptions &o) {
+    return o.k.coef0.value_or(0.0);
+}
 
 // The config of a feature map (every method but tree, shared and tensorsketch), every key but SUBQ_P_INPUT_DIM.
 ConfigPtr make_featuremap_config(const FeaturizeOptions &o) {
     ConfigPtr cfg = make_config(SUBQ_KIND_FEATUREMAP);
     subq_config *c = cfg.get();
     set_kernel_keys(c, o.k);
-    set_option(c, SUBQ_P_FEATURE_METHOD, fm_methods().at(o.method), "--method");
+    set_option(c, SUBQ_P_FEATURE_METHOD, feature_methods().at(o.method), "--method");
     set_option(c, SUBQ_P_OUTPUT_DIM, o.dim, "--dim");
     set_option(c, SUBQ_P_SEED, o.seed, "--seed");
     if (o.threads) set_option(c, SUBQ_P_NUM_THREADS, *o.threads, "--threads");
@@ -354,8 +352,8 @@ subq_status fm_transform(const subq_featuremap *f, subq_index n, subq_index d, c
                          double *z, subq_index ldz) {
     return subq_featuremap_transform_f64(f, SUBQ_ROW_MAJOR, n, d, x, ldx, z, ldz);
 }
-subq_status fm_transform(const subq_featuremap *f, subq_index n, subq_index d, const float *x, subq_index ldx,
-                         float *z, subq_index ldz) {
+subq_status fm_transform(const subq_featuremap *f, subq_index n, subq_index d, const float *x, subq_index ldx, float *z,
+                         subq_index ldz) {
     return subq_featuremap_transform_f32(f, SUBQ_ROW_MAJOR, n, d, x, ldx, z, ldz);
 }
 
@@ -372,8 +370,7 @@ FeatureMapPtr create_featuremap(subq_config *cfg, std::int64_t d) {
 }
 
 // Nyström: landmarks chosen among the rows of the dense row-major float64 n×d matrix x (other methods: no fit).
-double fit_featuremap(subq_featuremap *f, const FeaturizeOptions &o, std::int64_t n, std::int64_t d,
-                      const double *x) {
+double fit_featuremap(subq_featuremap *f, const FeaturizeOptions &o, std::int64_t n, std::int64_t d, const double *x) {
     if (o.method != "nystrom") return 0.0;
     return timed([&] { return subq_featuremap_fit_f64(f, SUBQ_ROW_MAJOR, n, d, x, d > 0 ? d : 1); });
 }
@@ -503,8 +500,8 @@ void run_sketch_path(const FeaturizeOptions &o) {
     res["leaf_dim"] = tree_int(sk.get(), tree, SUBQ_P_LEAF_DIM);
     res["node_type"] = node.is_null() ? json(nullptr) : json(name_of(node_types(), node.get<std::int64_t>()));
     res["node_dim"] = tree_int(sk.get(), tree, SUBQ_P_NODE_DIM);
-    for (const char *key : {"tolerance", "max_degree", "granularity", "radius", "taylor_degree", "taylor_tail",
-                            "taylor_cap_binds"})
+    for (const char *key :
+         {"tolerance", "max_degree", "granularity", "radius", "taylor_degree", "taylor_tail", "taylor_cap_binds"})
         res[key] = nullptr;
     common_tail(res, o, 0.0, r.seconds, s.sparse ? SUBQ_F64 : s.dtype);
     emit(res);
@@ -573,6 +570,12 @@ void run_featurize(FeaturizeOptions o) {
 
 }  // namespace
 
+const std::map<std::string, std::int64_t> &feature_methods() {
+    static const std::map<std::string, std::int64_t> m{
+        {"taylor", SUBQ_FEATURES_TAYLOR}, {"rff", SUBQ_FEATURES_RFF}, {"nystrom", SUBQ_FEATURES_NYSTROM}};
+    return m;
+}
+
 void add_featurize_command(CLI::App &app) {
     auto opts = std::make_shared<FeaturizeOptions>();
     CLI::App *cmd = app.add_subcommand("featurize", "Features Z (n×D) of a kernel, ZZᵀ ≈ K, written as .npy");
@@ -592,7 +595,8 @@ void add_featurize_command(CLI::App &app) {
     cmd->add_option("--granularity", opts->granularity, "taylor: columns per degree block (default 64)");
     cmd->add_option("--radius", opts->radius,
                     "taylor, gaussian: rows are assumed to have norm <= R (default 1, right with --normalize)");
-    cmd->add_option("--leaf", opts->leaf, "Tree leaves (poly tree, taylor): auto (default), identity, independent or shared");
+    cmd->add_option("--leaf", opts->leaf,
+                    "Tree leaves (poly tree, taylor): auto (default), identity, independent or shared");
     cmd->add_option("--leaf-type", opts->leaf_type, "Leaf map: auto (default), srht, countsketch, osnap, osnap+srht");
     cmd->add_option("--leaf-dim", opts->leaf_dim, "Leaf map output dimension (default: node dim; shared: 4×)");
     cmd->add_option("--leaf-hash-dim", opts->leaf_hash_dim, "osnap+srht leaves: the OSNAP stage's dimension");

@@ -20,6 +20,7 @@ void register_commands(CLI::App &app) {
     subq_cli::add_sketch_command(app);
     subq_cli::add_featurize_command(app);
     subq_cli::add_kernel_command(app);
+    subq_cli::add_krr_command(app);
     subq_cli::add_train_command(app);
 }
 

@@ -255,6 +255,24 @@ typedef SUBQ_ENUM(subq_param) {
      *  (the degree is chosen for ⟨z_x,z_y⟩ <= 2γR²); larger rows get more truncation error than reported. */
     SUBQ_P_RADIUS = 210,
 
+    /* 300–399: kernel ridge regression (SUBQ_KIND_KRR); see krr.h */
+    /** double in [0, 1e300], default 0 (= choose λ by SUBQ_P_LAMBDA_SELECT). The ridge λ (units of (K + λI)α = Y). */
+    SUBQ_P_LAMBDA = 300,
+    /** int, a ::subq_lambda_select (krr.h), default SUBQ_LAMBDA_HOLDOUT (1). */
+    SUBQ_P_LAMBDA_SELECT = 301,
+    /** double in [1e-6, 0.999999], default 0.2. Fraction of the rows held out to choose λ. */
+    SUBQ_P_HOLDOUT_FRACTION = 302,
+    /** double in [1e-300, 1e300], default 1e-6. Smallest λ of the grid, relative to the mean of k(x_i, x_i). */
+    SUBQ_P_LAMBDA_GRID_MIN = 303,
+    /** double in [1e-300, 1e300], default 1. Largest λ of the grid, relative to the mean of k(x_i, x_i). */
+    SUBQ_P_LAMBDA_GRID_MAX = 304,
+    /** int in [1, 1000], default 7. λ values of the grid (log-spaced, both ends included). */
+    SUBQ_P_LAMBDA_GRID_POINTS = 305,
+    /** int, a ::subq_krr_solver (krr.h), default SUBQ_KRR_AUTO (0). */
+    SUBQ_P_KRR_SOLVER = 306,
+    /** int, a ::subq_holdout_score (krr.h), default SUBQ_SCORE_SQUARED_ERROR (1). How held-out rows score a λ. */
+    SUBQ_P_HOLDOUT_SCORE = 307,
+
     /* 400–499: networks (SUBQ_KIND_NET); see net.h. SUBQ_P_INPUT_DIM gives their input dimension d. */
     /** int in [1, 2^31-1], required. Width m of every hidden layer. */
     SUBQ_P_NET_WIDTH = 400,

@@ -123,7 +123,7 @@ SUBQ_API subq_status subq_featuremap_truncation(const subq_featuremap *fm, int64
 
 /**
  * @brief Nyström: choose landmarks uniformly (without replacement, from SUBQ_P_SEED) among the n rows of x and
- *        factor K(L, L). Taylor and RFF maps need no fit; for them this only checks the dimensions.
+ *        compute K(L, L) (its eigendecomposition waits for the first transform). Taylor and RFF maps need no fit; for them this only checks the dimensions.
  * @param fm     Feature map; modified (exclusive use).
  * @param layout SUBQ_ROW_MAJOR or SUBQ_COL_MAJOR.
  * @param n      Rows, n >= 1. If n < SUBQ_P_OUTPUT_DIM every row is a landmark and the output dimension is n.
@@ -136,6 +136,10 @@ SUBQ_API subq_status subq_featuremap_truncation(const subq_featuremap *fm, int64
  */
 SUBQ_API subq_status subq_featuremap_fit_f64(subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d,
                                              const double *x, subq_index ldx) SUBQ_WARN_UNUSED;
+
+/** @brief As subq_featuremap_fit_f64() for float32 data (landmarks are stored in float64). Since: 0.1 */
+SUBQ_API subq_status subq_featuremap_fit_f32(subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d,
+                                             const float *x, subq_index ldx) SUBQ_WARN_UNUSED;
 
 /**
  * @brief Nyström: use the k rows of `landmarks` as landmarks (output dimension k). SUBQ_ERR_UNSUPPORTED for other

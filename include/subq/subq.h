@@ -22,6 +22,7 @@
 #include "subq/io.h"
 #include "subq/sketch.h"
 #include "subq/featuremap.h"
+#include "subq/krr.h"
 #include "subq/net.h"
 
 #endif /* SUBQ_SUBQ_H */

@@ -57,8 +57,8 @@ Z &at(const DenseView<Z> &z, index_t i, index_t j) {
 
 void check_output(const char *who, index_t zr, index_t zc, index_t n, index_t m) {
     if (zr != n || zc != m)
-        fail(SUBQ_ERR_DIMENSION, std::string(who) + ": z is " + str(zr) + " x " + str(zc) + ", expected " + str(n) +
-                                     " x " + str(m));
+        fail(SUBQ_ERR_DIMENSION,
+             std::string(who) + ": z is " + str(zr) + " x " + str(zc) + ", expected " + str(n) + " x " + str(m));
 }
 
 void check_input(const char *who, const char *what, index_t cols, index_t d) {
@@ -90,8 +90,8 @@ void densify_rows(const CsrView<T> &x, index_t r0, index_t rows, std::vector<dou
 
 // ================================================ RandomFourier ================================================
 
-std::unique_ptr<RandomFourier> RandomFourier::create(const KernelParams &kernel, index_t input_dim,
-                                                     index_t output_dim, std::uint64_t seed, std::int64_t num_threads,
+std::unique_ptr<RandomFourier> RandomFourier::create(const KernelParams &kernel, index_t input_dim, index_t output_dim,
+                                                     std::uint64_t seed, std::int64_t num_threads,
                                                      std::int64_t block_rows) {
     validate(kernel);
     if (kernel.kernel != Kernel::kGaussian)
@@ -145,8 +145,8 @@ void RandomFourier::apply_impl(const DenseView<const T> *x, const CsrView<T> *cs
     check_input("RandomFourier::apply", "x", x != nullptr ? x->cols : csr->cols, d_);
     check_output("RandomFourier::apply", z.rows, z.cols, n, m_);
     if (x != nullptr && std::is_same_v<T, double> && x->ld > INT_MAX)
-        fail(SUBQ_ERR_DIMENSION, "RandomFourier::apply: x's leading dimension " + str(x->ld) +
-                                     " exceeds BLAS's 32-bit int");
+        fail(SUBQ_ERR_DIMENSION,
+             "RandomFourier::apply: x's leading dimension " + str(x->ld) + " exceeds BLAS's 32-bit int");
     if (n == 0) return;
     const int threads = thread_count(num_threads_);
     const index_t F = f_, p = pairs_;
@@ -223,8 +223,7 @@ std::unique_ptr<Nystrom> Nystrom::create(const KernelParams &kernel, index_t inp
     if (output_dim < 1)
         fail(SUBQ_ERR_DIMENSION, "SUBQ_P_OUTPUT_DIM = " + str(output_dim) + " (the number of landmarks) must be >= 1");
     if (output_dim > INT_MAX)
-        fail(SUBQ_ERR_DIMENSION,
-             "SUBQ_P_OUTPUT_DIM = " + str(output_dim) + " landmarks exceed LAPACK's 32-bit int");
+        fail(SUBQ_ERR_DIMENSION, "SUBQ_P_OUTPUT_DIM = " + str(output_dim) + " landmarks exceed LAPACK's 32-bit int");
     if (num_threads < 0) fail(SUBQ_ERR_PARAM_RANGE, "num_threads = " + str(num_threads) + " must be >= 0");
     std::unique_ptr<Nystrom> f(new Nystrom());
     f->kernel_ = kernel;
@@ -261,7 +260,7 @@ void Nystrom::fit_impl(const DenseView<const T> &x) {
     for (index_t i = 0; i < m; ++i)
         for (index_t j = 0; j < d_; ++j)
             l[static_cast<std::size_t>(i * d_ + j)] = static_cast<double>(x(indices[static_cast<std::size_t>(i)], j));
-    factor(std::move(l), m, std::move(indices));
+    set(std::move(l), m, std::move(indices));
 }
 
 template <class T>
@@ -273,25 +272,43 @@ void Nystrom::landmarks_impl(const DenseView<const T> &l) {
     require_finite("Nystrom::set_landmarks: landmarks", l);
     std::vector<double> buffer;
     gather_rows(l, 0, l.rows, buffer);
-    factor(std::move(buffer), l.rows, {});
+    set(std::move(buffer), l.rows, {});
 }
 
-void Nystrom::factor(std::vector<double> landmarks, index_t m, std::vector<index_t> indices) {
+void Nystrom::set(std::vector<double> landmarks, index_t m, std::vector<index_t> indices) {
     checked_bytes(checked_mul(m, m, "Nystrom: K(L, L)"), sizeof(double), "Nystrom: K(L, L)");
     std::vector<double> k(static_cast<std::size_t>(m * m));
     const DenseView<const double> lv{landmarks.data(), m, d_, d_, SUBQ_ROW_MAJOR};
-    gram(kernel_, lv, lv, DenseView<double>{k.data(), m, m, m, SUBQ_ROW_MAJOR}, GramOptions{0, num_threads_});
+    // Blocks of 1024 rows: large GEMMs (K(L, L) of 8192 landmarks is 64 of them).
+    gram(kernel_, lv, lv, DenseView<double>{k.data(), m, m, m, SUBQ_ROW_MAJOR}, GramOptions{1024, num_threads_});
     for (index_t i = 0; i < m * m; ++i)
         if (!std::isfinite(k[static_cast<std::size_t>(i)]))
             fail(SUBQ_ERR_NUMERICAL, "Nystrom: the kernel value of landmarks " + str(i / m) + " and " + str(i % m) +
                                          " is not finite (overflow)");
-    std::vector<double> w(static_cast<std::size_t>(m));
+    // commit (no throwing operations below)
+    const std::lock_guard<std::mutex> lock(factor_mutex_);
+    landmarks_.swap(landmarks);
+    kll_.swap(k);
+    indices_.swap(indices);
+    landmark_count_ = m;
+    factored_ = false;
+    rank_ = 0;
+    projection_.clear();
+    eigenvalues_.clear();
+    fitted_ = true;
+}
+
+void Nystrom::ensure_factored() const {
+    const std::lock_guard<std::mutex> lock(factor_mutex_);
+    if (factored_ || !fitted_) return;
+    const index_t m = landmark_count_;
+    std::vector<double> k = kll_, w(static_cast<std::size_t>(m));
     // Row-major: column j of the result holds the eigenvector of w[j] (ascending).
     const lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', static_cast<lapack_int>(m), k.data(),
                                            static_cast<lapack_int>(m), w.data());
     if (info != 0)
-        fail(SUBQ_ERR_NUMERICAL, "Nystrom: the eigendecomposition of K(L, L) failed (LAPACKE_dsyevd info = " +
-                                     std::to_string(info) + ")");
+        fail(SUBQ_ERR_NUMERICAL,
+             "Nystrom: the eigendecomposition of K(L, L) failed (LAPACKE_dsyevd info = " + std::to_string(info) + ")");
     std::vector<double> eig(w.rbegin(), w.rend());  // decreasing
     const double top = eig.front();
     index_t r = 0;
@@ -304,14 +321,20 @@ void Nystrom::factor(std::vector<double> landmarks, index_t m, std::vector<index
         for (index_t i = 0; i < m; ++i)
             proj[static_cast<std::size_t>(i * r + c)] = k[static_cast<std::size_t>(i * m + j)] * inv;
     }
-    // commit (no throwing operations below)
-    landmarks_.swap(landmarks);
     projection_.swap(proj);
     eigenvalues_.swap(eig);
-    indices_.swap(indices);
-    landmark_count_ = m;
     rank_ = r;
-    fitted_ = true;
+    factored_ = true;
+}
+
+index_t Nystrom::rank() const {
+    ensure_factored();
+    return rank_;
+}
+
+const std::vector<double> &Nystrom::eigenvalues() const {
+    ensure_factored();
+    return eigenvalues_;
 }
 
 void Nystrom::fit(const DenseView<const double> &x) {
@@ -329,8 +352,8 @@ void Nystrom::set_landmarks(const DenseView<const float> &landmarks) {
 
 template <class T>
 void Nystrom::apply_impl(const DenseView<const T> *x, const CsrView<T> *csr, const DenseView<T> &z) const {
-    if (!fitted_)
-        fail(SUBQ_ERR_STATE, "Nystrom::apply: no landmarks yet; call fit() or set_landmarks() first");
+    if (!fitted_) fail(SUBQ_ERR_STATE, "Nystrom::apply: no landmarks yet; call fit() or set_landmarks() first");
+    ensure_factored();
     const index_t n = x != nullptr ? x->rows : csr->rows, m = landmark_count_, r = rank_;
     check_input("Nystrom::apply", "x", x != nullptr ? x->cols : csr->cols, d_);
     check_output("Nystrom::apply", z.rows, z.cols, n, m);

@@ -41,6 +41,10 @@
 // and i). The draws are nested: the first k landmarks for a requested k' > k are the landmarks for k (same seed and
 // n). If x has n < k rows, all n rows are used (in shuffled order) and output_dim() becomes n; the next fit() draws
 // the configured k again.
+// Lazy factorization: fit()/set_landmarks() compute and keep K(L, L) (m² doubles) and check it is finite; the
+// eigendecomposition (O(m³), the dominant cost for large m: about 90 s at m = 8192 on 2 cores) runs once, on the first
+// apply(), rank() or eigenvalues() call, so that callers that only need K(L, L) (the subset-of-regressors ridge of
+// krr/ridge.hpp) never pay for it. A dsyevd failure is therefore reported by that first call.
 // Kernel values: K(x, L) by the exact gram() (exact.hpp) in double, block by block; float input is converted to
 // double and only the stored result is rounded. Precision of the features is that of the kernel values amplified
 // by up to λ_r^{−1/2} (e.g. the ~1e−8 error of arc-cos entries of nearly parallel rows, exact.hpp).
@@ -54,6 +58,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/matrix.hpp"
@@ -109,7 +114,7 @@ public:
 
     // Draws min(k, n) landmark rows of x (see the file comment) and factors K(L, L). Throws SUBQ_ERR_DIMENSION
     // (x has ≠ d columns or no rows), SUBQ_ERR_NUMERICAL (a NaN/Inf anywhere in x, naming its row and column;
-    // kernel values of the landmarks that overflow; dsyevd failure).
+    // kernel values of the landmarks that overflow).
     void fit(const DenseView<const double> &x);
     void fit(const DenseView<const float> &x);
     // Uses the rows of `landmarks` (m × d, m >= 1, duplicates allowed) as they are; output_dim() becomes m. Same
@@ -119,15 +124,23 @@ public:
 
     bool fitted() const noexcept { return fitted_; }
     index_t input_dim() const noexcept { return d_; }
+    const KernelParams &kernel() const noexcept { return kernel_; }
     // The configured k before the first fit; afterwards the number of landmarks in use.
     index_t output_dim() const noexcept { return fitted_ ? landmark_count_ : k_; }
-    index_t rank() const noexcept { return rank_; }  // r: the non-zero output columns (0 before fit)
-    const std::vector<double> &eigenvalues() const noexcept { return eigenvalues_; }  // of K(L, L), decreasing
-    const std::vector<double> &landmarks() const noexcept { return landmarks_; }      // output_dim × d row-major
+    // r: the non-zero output columns (0 before fit), and the eigenvalues of K(L, L) in decreasing order (empty before
+    // fit). Both factor K(L, L) if that has not happened yet (see "Lazy factorization" above): SUBQ_ERR_NUMERICAL if
+    // dsyevd fails.
+    index_t rank() const;
+    const std::vector<double> &eigenvalues() const;
+    // K(L, L) (output_dim() × output_dim() row-major, exact gram() values), kept from fit()/set_landmarks(): what a
+    // subset-of-regressors solver (krr/ridge.hpp) needs instead of the features' eigendecomposition.
+    const std::vector<double> &landmark_gram() const noexcept { return kll_; }
+    const std::vector<double> &landmarks() const noexcept { return landmarks_; }  // output_dim × d row-major
     // Rows of the last fit()'s x that became the landmarks, in landmark order; empty after set_landmarks().
     const std::vector<index_t> &landmark_indices() const noexcept { return indices_; }
 
-    // z (n × output_dim()) = φ of the rows of x. Throws SUBQ_ERR_STATE before fit()/set_landmarks();
+    // z (n × output_dim()) = φ of the rows of x. Throws SUBQ_ERR_STATE before fit()/set_landmarks(); SUBQ_ERR_NUMERICAL
+    // if the first factorization fails (dsyevd);
     // SUBQ_ERR_DIMENSION (x has ≠ d columns, z has the wrong shape); SUBQ_ERR_NUMERICAL (NaN/Inf in x: gram()
     // checks). CSR input is densified block by block (O(block·d) memory).
     void apply(const DenseView<const double> &x, const DenseView<double> &z) const;
@@ -141,8 +154,10 @@ private:
     void fit_impl(const DenseView<const T> &x);
     template <class T>
     void landmarks_impl(const DenseView<const T> &l);
-    // Takes the landmarks (m × d row-major, finite) and factors K(L, L); commits only on success.
-    void factor(std::vector<double> landmarks, index_t m, std::vector<index_t> indices);
+    // Takes the landmarks (m × d row-major, finite) and computes K(L, L); commits only on success.
+    void set(std::vector<double> landmarks, index_t m, std::vector<index_t> indices);
+    // The eigendecomposition of K(L, L) behind the features, computed once per set() (thread-safe).
+    void ensure_factored() const;
     template <class T>
     void apply_impl(const DenseView<const T> *x, const CsrView<T> *csr, const DenseView<T> &z) const;
 
@@ -151,10 +166,15 @@ private:
     std::uint64_t seed_ = 0;
     std::int64_t num_threads_ = 0;
     bool fitted_ = false;
-    index_t landmark_count_ = 0, rank_ = 0;
-    std::vector<double> landmarks_;     // landmark_count_ × d row-major
-    std::vector<double> projection_;    // U_r·Λ_r^{−1/2}: landmark_count_ × rank_ row-major
-    std::vector<double> eigenvalues_;   // all landmark_count_ eigenvalues, decreasing
+    index_t landmark_count_ = 0;
+    std::vector<double> landmarks_;  // landmark_count_ × d row-major
+    std::vector<double> kll_;        // K(L, L): landmark_count_ × landmark_count_ row-major
+    // Lazily computed from kll_ by ensure_factored() under factor_mutex_ (reset by set()).
+    mutable std::mutex factor_mutex_;
+    mutable bool factored_ = false;
+    mutable index_t rank_ = 0;
+    mutable std::vector<double> projection_;   // U_r·Λ_r^{−1/2}: landmark_count_ × rank_ row-major
+    mutable std::vector<double> eigenvalues_;  // all landmark_count_ eigenvalues, decreasing
     std::vector<index_t> indices_;
 };
 

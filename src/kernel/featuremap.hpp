@@ -52,6 +52,7 @@ public:
     static std::unique_ptr<FeatureMap> create(const FeatureMapParams &p);
 
     index_t input_dim() const noexcept { return d_; }
+    const KernelParams &kernel() const noexcept { return params_.kernel; }
     index_t output_dim() const noexcept { return m_; }
     const Truncation &truncation() const noexcept { return trunc_; }  // q_max, its tail and total
     // Columns of degree ℓ (0 if the degree drew no block); ℓ = 0 has the one exact column.

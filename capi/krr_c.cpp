@@ -80,6 +80,9 @@ subq_status fit(const char *fn, const subq_config *cfg, const subq_featuremap *f
         o.block_rows = c.get_int(SUBQ_P_BLOCK_ROWS);
         o.num_threads = c.get_int(SUBQ_P_NUM_THREADS);
         o.seed = static_cast<std::uint64_t>(c.get_int(SUBQ_P_SEED));
+        o.sketch_rows = c.get_int(SUBQ_P_KRR_SKETCH_ROWS);
+        o.pcg_tolerance = c.get_double(SUBQ_P_KRR_TOLERANCE);
+        o.pcg_max_iterations = c.get_int(SUBQ_P_KRR_MAX_ITERATIONS);
         if (progress != nullptr)
             o.progress = [progress, user_data](subq::index_t done, subq::index_t total) {
                 return progress(user_data, done, total) == 0;
@@ -96,9 +99,12 @@ subq_status fit(const char *fn, const subq_config *cfg, const subq_featuremap *f
             model->exact = kr::ExactRidge::fit(kernel_of(*fm), xdv, yv, o.lambda, o.num_threads);
             model->solver = SUBQ_KRR_EXACT;
         } else {
+            o.solver = solver == SUBQ_KRR_PCG        ? kr::Solver::kPcg
+                       : solver == SUBQ_KRR_CHOLESKY ? kr::Solver::kCholesky
+                                                     : kr::Solver::kAuto;
             model->source = source_of(fm, d);
             model->ridge = kr::Ridge::fit(*model->source, xv, yv, o);
-            model->solver = SUBQ_KRR_CHOLESKY;
+            model->solver = model->ridge->report().solver == kr::Solver::kPcg ? SUBQ_KRR_PCG : SUBQ_KRR_CHOLESKY;
         }
         *out = model.release();
     });
@@ -207,6 +213,9 @@ SUBQ_API subq_status subq_krr_get_int(const subq_krr *model, subq_krr_stat key, 
                 break;
             case SUBQ_KRR_SOLVER_USED:
                 *value = m.solver;
+                break;
+            case SUBQ_KRR_ITERATIONS:
+                *value = r.iterations;
                 break;
             default:
                 subq::fail(SUBQ_ERR_INVALID_ARG,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # First-time set-up on a fresh Debian 12 machine: install the Debian packages (through sudo unless run as root),
-# build subq (Release, in ./build), and run the main job: `subq info` and a summary of Fashion-MNIST.
+# build subq (Release, in ./build), and run the main job: kernel ridge regression on all 60,000 Fashion-MNIST
+# training images (Gaussian kernel, 8,192 Nyström centres, λ chosen on a held-out fifth), scored on the 10,000 test
+# images, with the time of every phase and the peak memory.
 #   ./scripts/setup.sh
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +16,9 @@ echo
 echo "\$ build/tools/subq info"
 build/tools/subq info
 echo
-echo "\$ build/tools/subq data fmnist-train"
-build/tools/subq data fmnist-train
+main_job=(build/tools/subq krr --kernel gaussian --gamma 5 --method nystrom --dim 8192 --normalize
+          --train fmnist-train --test fmnist-test)
+echo "\$ ${main_job[*]}"
+"${main_job[@]}"
 echo
 echo "subq is built in ./build. Next: ./scripts/test.sh (the full test suite), or see README.md."

@@ -39,6 +39,7 @@ struct KrrOptions {
     std::optional<double> lambda, holdout, grid_min, grid_max;
     std::optional<std::int64_t> grid_points, threads, block_rows;
     std::string select = "holdout";
+    std::string solver = "auto";
     std::string task = "auto";
     bool normalize = false;
     std::int64_t seed = 0;
@@ -136,6 +137,10 @@ void validate(KrrOptions &o) {
     if (o.lambda && !(*o.lambda > 0)) fail(SUBQ_ERR_PARAM_RANGE, "--lambda " + fmt(*o.lambda) + " must be > 0");
     if (o.select != "holdout" && o.select != "gcv")
         fail(SUBQ_ERR_INVALID_ARG, "unknown --select '" + o.select + "': holdout or gcv");
+    if (o.solver != "auto" && o.solver != "cholesky" && o.solver != "pcg")
+        fail(SUBQ_ERR_INVALID_ARG, "unknown --solver '" + o.solver + "': auto, cholesky or pcg");
+    if (o.solver == "pcg" && !o.lambda)
+        fail(SUBQ_ERR_INVALID_ARG, "--solver pcg needs --lambda (λ selection uses the Cholesky solver)");
     if (o.task != "auto" && o.task != "classify" && o.task != "regress")
         fail(SUBQ_ERR_INVALID_ARG, "unknown --task '" + o.task + "': auto, classify or regress");
 }
@@ -163,7 +168,11 @@ ConfigPtr krr_config(const KrrOptions &o, bool classify) {
     if (o.grid_min) set_option(c, SUBQ_P_LAMBDA_GRID_MIN, *o.grid_min, "--grid-min");
     if (o.grid_max) set_option(c, SUBQ_P_LAMBDA_GRID_MAX, *o.grid_max, "--grid-max");
     if (o.grid_points) set_option(c, SUBQ_P_LAMBDA_GRID_POINTS, *o.grid_points, "--grid-points");
-    if (o.method == "exact") set_option(c, SUBQ_P_KRR_SOLVER, std::int64_t{SUBQ_KRR_EXACT}, "--method");
+    if (o.method == "exact")
+        set_option(c, SUBQ_P_KRR_SOLVER, std::int64_t{SUBQ_KRR_EXACT}, "--method");
+    else if (o.solver != "auto")
+        set_option(c, SUBQ_P_KRR_SOLVER, std::int64_t{o.solver == "pcg" ? SUBQ_KRR_PCG : SUBQ_KRR_CHOLESKY},
+                   "--solver");
     set_option(c, SUBQ_P_SEED, o.seed, "--seed");
     if (o.threads) set_option(c, SUBQ_P_NUM_THREADS, *o.threads, "--threads");
     if (o.block_rows) set_option(c, SUBQ_P_BLOCK_ROWS, *o.block_rows, "--block-rows");
@@ -235,7 +244,7 @@ void run_krr(KrrOptions o) {
     KrrPtr model(mraw);
     const double seconds_fit = since(t0);
     double lambda = 0, sf = 0, sg = 0, ss = 0;
-    std::int64_t width = 0, holdout_rows = 0, retries = 0, points = 0;
+    std::int64_t width = 0, holdout_rows = 0, retries = 0, points = 0, solver_used = 0, iterations = 0;
     check(subq_krr_get_double(model.get(), SUBQ_KRR_LAMBDA, &lambda));
     check(subq_krr_get_double(model.get(), SUBQ_KRR_SECONDS_FEATURES, &sf));
     check(subq_krr_get_double(model.get(), SUBQ_KRR_SECONDS_GRAM, &sg));
@@ -244,6 +253,8 @@ void run_krr(KrrOptions o) {
     check(subq_krr_get_int(model.get(), SUBQ_KRR_HOLDOUT_ROWS, &holdout_rows));
     check(subq_krr_get_int(model.get(), SUBQ_KRR_RETRIES, &retries));
     check(subq_krr_get_int(model.get(), SUBQ_KRR_GRID_POINTS, &points));
+    check(subq_krr_get_int(model.get(), SUBQ_KRR_SOLVER_USED, &solver_used));
+    check(subq_krr_get_int(model.get(), SUBQ_KRR_ITERATIONS, &iterations));
     json grid = json::array();
     for (std::int64_t i = 0; i < points; ++i) {
         double l = 0, s = 0;
@@ -262,6 +273,8 @@ void run_krr(KrrOptions o) {
     res["lambda_select"] = o.lambda ? "fixed" : o.select;
     res["lambda_grid"] = grid;
     res["retries"] = retries;
+    res["solver"] = solver_used == SUBQ_KRR_PCG ? "pcg" : solver_used == SUBQ_KRR_EXACT ? "exact" : "cholesky";
+    res["cg_iterations"] = iterations;
 
     double seconds_predict = 0;
     if (test) {
@@ -328,6 +341,9 @@ void add_krr_command(CLI::App &app) {
     cmd->add_option("--grid-min", opts->grid_min, "Smallest λ tried, relative to mean k(x,x) (default 1e-6)");
     cmd->add_option("--grid-max", opts->grid_max, "Largest λ tried, relative to mean k(x,x) (default 1)");
     cmd->add_option("--grid-points", opts->grid_points, "λ values tried, log-spaced (default 7)");
+    cmd->add_option("--solver", opts->solver,
+                    "auto (default: pcg for a fixed λ on many rows per feature, else cholesky), cholesky or pcg "
+                    "(sketch-preconditioned CG; needs --lambda)");
     cmd->add_option("--task", opts->task, "auto (default: classify integer labels), classify or regress");
     cmd->add_flag("--normalize", opts->normalize, "Scale every row to unit norm first (zero rows stay zero)");
     cmd->add_option("--seed", opts->seed, "Seed of the features and the hold-out split (default 0)");

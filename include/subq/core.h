@@ -272,6 +272,12 @@ typedef SUBQ_ENUM(subq_param) {
     SUBQ_P_KRR_SOLVER = 306,
     /** int, a ::subq_holdout_score (krr.h), default SUBQ_SCORE_SQUARED_ERROR (1). How held-out rows score a λ. */
     SUBQ_P_HOLDOUT_SCORE = 307,
+    /** int in [0, 2^30], default 0 (= 2·D). Rows of the OSNAP sketch behind the PCG preconditioner. */
+    SUBQ_P_KRR_SKETCH_ROWS = 308,
+    /** double in [1e-15, 0.5], default 1e-8. PCG: relative residual per output. */
+    SUBQ_P_KRR_TOLERANCE = 309,
+    /** int in [1, 1000000], default 500. PCG: iteration limit. */
+    SUBQ_P_KRR_MAX_ITERATIONS = 310,
 
     /* 400–499: networks (SUBQ_KIND_NET); see net.h. SUBQ_P_INPUT_DIM gives their input dimension d. */
     /** int in [1, 2^31-1], required. Width m of every hidden layer. */

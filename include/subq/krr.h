@@ -21,8 +21,17 @@
  * block (plus the held-out rows' features with hold-out selection) (D = the map's output dimension). float32 input is featurised in float32 and multiplied with ssyrk/sgemm;
  * every block's products are added into double sums.
  *
- * Solver: Cholesky of CᵀC + λR (LAPACK dpotrf); if it fails, λ is multiplied by 10 and retried up to 3 times
- * (SUBQ_KRR_RETRIES), then SUBQ_ERR_NUMERICAL. Cost: n·D² (SYRK) + D³/3 per λ tried.
+ * Solvers (SUBQ_P_KRR_SOLVER):
+ *  - SUBQ_KRR_CHOLESKY: Cholesky of CᵀC + λR (LAPACK dpotrf); if it fails, λ is multiplied by 10 and retried up to
+ *    3 times (SUBQ_KRR_RETRIES), then SUBQ_ERR_NUMERICAL. Cost: n·D² (SYRK) + D³/3 per λ tried. The only solver that
+ *    selects λ (one Gram serves the whole grid).
+ *  - SUBQ_KRR_PCG (fixed λ): the features of all rows are stored (n·D values); conjugate gradients on
+ *    (CᵀC + λR)W = CᵀY, preconditioned by the Cholesky factor of (SC)ᵀ(SC) + λR with S an OSNAP sketch of the rows
+ *    (SUBQ_P_KRR_SKETCH_ROWS rows, default 2·D; 4 nonzeros per row of C), to the relative residual
+ *    SUBQ_P_KRR_TOLERANCE (default 1e−8) per output within SUBQ_P_KRR_MAX_ITERATIONS (default 500; then
+ *    SUBQ_ERR_NOT_CONVERGED). Cost: s·D² + D³/3 once, then 4·n·D·k per iteration.
+ *  - SUBQ_KRR_AUTO: SUBQ_KRR_PCG when λ is fixed, the stored features fit in 4 GiB and its estimated cost (30
+ *    iterations) is under half of Cholesky's (roughly D > 240·k and n well above 2·D); else SUBQ_KRR_CHOLESKY.
  *
  * λ selection (SUBQ_P_LAMBDA = 0, the default) over SUBQ_P_LAMBDA_GRID_POINTS values spaced evenly in log scale from
  * SUBQ_P_LAMBDA_GRID_MIN·s to SUBQ_P_LAMBDA_GRID_MAX·s, s = the mean of k(x_i, x_i) over the rows:
@@ -63,9 +72,10 @@ typedef SUBQ_ENUM(subq_holdout_score) {
 
 /** Solvers: the values of SUBQ_P_KRR_SOLVER. Pinned. */
 typedef SUBQ_ENUM(subq_krr_solver) {
-    SUBQ_KRR_AUTO = 0,     /**< the default: SUBQ_KRR_CHOLESKY */
+    SUBQ_KRR_AUTO = 0,     /**< the default: SUBQ_KRR_PCG or SUBQ_KRR_CHOLESKY by cost (see the file comment) */
     SUBQ_KRR_CHOLESKY = 1, /**< normal equations on the features, SYRK + Cholesky */
-    SUBQ_KRR_EXACT = 2     /**< exact kernel (K + λI)α = Y; needs a map (for its kernel) and SUBQ_P_LAMBDA > 0 */
+    SUBQ_KRR_EXACT = 2,    /**< exact kernel (K + λI)α = Y; needs a map (for its kernel) and SUBQ_P_LAMBDA > 0 */
+    SUBQ_KRR_PCG = 3       /**< sketch-preconditioned conjugate gradients on stored features; fixed λ only */
 } subq_krr_solver;
 
 /** What subq_krr_get_int() and subq_krr_get_double() report. Pinned. */
@@ -81,7 +91,8 @@ typedef SUBQ_ENUM(subq_krr_stat) {
     SUBQ_KRR_OUTPUTS = 103,        /**< int: k */
     SUBQ_KRR_WIDTH = 104,          /**< int: D, the feature width (n for SUBQ_KRR_EXACT) */
     SUBQ_KRR_GRID_POINTS = 105,    /**< int: λ values scored (0 with a fixed λ) */
-    SUBQ_KRR_SOLVER_USED = 106     /**< int: the ::subq_krr_solver that ran */
+    SUBQ_KRR_SOLVER_USED = 106,    /**< int: the ::subq_krr_solver that ran */
+    SUBQ_KRR_ITERATIONS = 107      /**< int: conjugate-gradient iterations (SUBQ_KRR_PCG; else 0) */
 } subq_krr_stat;
 
 /**
@@ -95,7 +106,8 @@ typedef int (*subq_krr_progress_fn)(void *user_data, int64_t rows_done, int64_t 
  *
  * Keys read from cfg (kind SUBQ_KIND_KRR): SUBQ_P_LAMBDA (double >= 0, default 0 = select), SUBQ_P_LAMBDA_SELECT,
  * SUBQ_P_HOLDOUT_FRACTION (default 0.2), SUBQ_P_HOLDOUT_SCORE, SUBQ_P_LAMBDA_GRID_MIN / MAX / POINTS (default 1e−6, 1, 7: the decades of design/algorithms.md §5),
- * SUBQ_P_KRR_SOLVER, SUBQ_P_SEED (the hold-out split), SUBQ_P_NUM_THREADS, SUBQ_P_BLOCK_ROWS.
+ * SUBQ_P_KRR_SOLVER, SUBQ_P_KRR_SKETCH_ROWS, SUBQ_P_KRR_TOLERANCE, SUBQ_P_KRR_MAX_ITERATIONS, SUBQ_P_SEED (the
+ * hold-out split and the PCG sketch), SUBQ_P_NUM_THREADS, SUBQ_P_BLOCK_ROWS.
  * @param cfg    Config of kind SUBQ_KIND_KRR; read-only, not retained.
  * @param fm     Feature map, borrowed: it must outlive the model and must not be refitted while the model exists
  *               (NULL: x holds the features themselves). Nyström maps must have landmarks.
@@ -111,10 +123,10 @@ typedef int (*subq_krr_progress_fn)(void *user_data, int64_t rows_done, int64_t 
  * @param user_data Passed to progress unchanged.
  * @param out    Out: the model, owned by the caller (subq_krr_destroy()); NULL on failure.
  * @return SUBQ_OK; SUBQ_ERR_NULL_POINTER; SUBQ_ERR_INVALID_ARG (cfg of another kind; SUBQ_KRR_EXACT without a map
- *         or with λ = 0; too few rows for the hold-out split); SUBQ_ERR_PARAM_RANGE (a key out of range, grid
+ *         or with λ = 0; SUBQ_KRR_PCG with λ = 0; too few rows for the hold-out split); SUBQ_ERR_PARAM_RANGE (a key out of range, grid
  *         min > max); SUBQ_ERR_DIMENSION (d, k, n, leading dimensions); SUBQ_ERR_LAYOUT; SUBQ_ERR_STATE (Nyström
  *         map without landmarks); SUBQ_ERR_NUMERICAL (NaN/Inf in x or y, naming the row; the system singular even
- *         after the retries); SUBQ_ERR_CANCELLED; SUBQ_ERR_OUT_OF_MEMORY.
+ *         after the retries); SUBQ_ERR_NOT_CONVERGED (PCG); SUBQ_ERR_CANCELLED; SUBQ_ERR_OUT_OF_MEMORY.
  * Thread safety: thread-safe (the map is only read). Since: 0.1
  */
 SUBQ_API subq_status subq_krr_fit_f64(const subq_config *cfg, const subq_featuremap *fm, subq_layout layout,

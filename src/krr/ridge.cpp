@@ -303,6 +303,131 @@ std::vector<T> to_row_major(const DenseView<const double> &y, index_t r0, index_
     return out;
 }
 
+// ---- sketch-preconditioned conjugate gradient ------------------------------------------------------------------
+
+// Rough flop counts of the two solvers for one λ (see the file comment of ridge.hpp).
+double cholesky_cost(double n, double width) {
+    return n * width * width + width * width * width / 3;
+}
+double pcg_cost(double n, double width, double k, double sketch_rows) {
+    return sketch_rows * width * width + width * width * width / 3 + kPcgAssumedIterations * 4 * n * width * k;
+}
+
+// (CᵀC + λR) W = CᵀY by conjugate gradients on the stored features c (n × width), k right-hand sides at once (each
+// column has its own step lengths; the products are batched GEMMs), preconditioned by the Cholesky factor of
+// (SC)ᵀ(SC) + λR, S an OSNAP sketch of the rows (s rows, kPcgSparsity nonzeros ±1/√kPcgSparsity per row of C, one
+// in each of kPcgSparsity blocks of s/kPcgSparsity rows). Returns the iterations of the slowest column.
+template <class T>
+index_t pcg_solve(const std::vector<T> &c, const std::vector<T> &y, index_t n, index_t width, index_t k,
+                  const Regularizer &reg, double lambda, index_t sketch_rows, double tolerance, index_t max_iterations,
+                  std::uint64_t seed, std::vector<double> &w) {
+    const int wi = static_cast<int>(width), ki = static_cast<int>(k), ni = blas_int(n, "rows");
+    // SC (s × width, double) and the preconditioner M = (SC)ᵀ(SC) + λR = LLᵀ.
+    const index_t block = sketch_rows / kPcgSparsity;
+    std::vector<double> sc(static_cast<std::size_t>(checked_mul(sketch_rows, width, "the sketched features")), 0.0);
+    const rng::Stream hs = rng::stream({kKrrKindId, 1, 0, 0, rng::kHash}),
+                      ss = rng::stream({kKrrKindId, 1, 0, 0, rng::kSign});
+    const double scale = 1 / std::sqrt(static_cast<double>(kPcgSparsity));
+    for (index_t i = 0; i < n; ++i)
+        for (index_t j = 0; j < kPcgSparsity; ++j) {
+            const auto e = static_cast<std::uint64_t>(i * kPcgSparsity + j);
+            const index_t row = j * block + rng::index_below(seed, hs, e, static_cast<std::uint32_t>(block));
+            const double v = scale * rng::sign(seed, ss, e);
+            double *out = sc.data() + row * width;
+            const T *in = c.data() + i * width;
+            for (index_t q = 0; q < width; ++q) out[q] += v * static_cast<double>(in[q]);
+        }
+    std::vector<double> m(static_cast<std::size_t>(width * width), 0.0);
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, wi, static_cast<int>(sketch_rows), 1.0, sc.data(), wi, 0.0,
+                m.data(), wi);
+    sc = std::vector<double>();
+    for (index_t i = 0; i < width; ++i)
+        for (index_t j = i; j < width; ++j)
+            m[i * width + j] += lambda * ((reg.r != nullptr ? (*reg.r)[i * width + j] : 0.0) +
+                                          (i == j ? (reg.r != nullptr ? reg.jitter : 1.0) : 0.0));
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'U', wi, m.data(), wi) != 0)
+        fail(SUBQ_ERR_NUMERICAL, "the sketched preconditioner (SC)ᵀ(SC) + λR is not positive definite");
+    auto precondition = [&](std::vector<double> &v) {
+        LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'U', wi, ki, m.data(), wi, v.data(), ki);
+    };
+    // A·v = Cᵀ(C v) + λ R v, v width × k.
+    std::vector<T> vt(static_cast<std::size_t>(width * k)), cv(static_cast<std::size_t>(n * k)),
+        ct(static_cast<std::size_t>(width * k));
+    auto apply = [&](const std::vector<double> &v, std::vector<double> &out) {
+        std::copy(v.begin(), v.end(), vt.begin());
+        gemm<T>(CblasNoTrans, ni, ki, wi, c.data(), wi, vt.data(), ki, cv.data(), ki);
+        gemm<T>(CblasTrans, wi, ki, ni, c.data(), wi, cv.data(), ki, ct.data(), ki);
+        out.assign(ct.begin(), ct.end());
+        if (reg.r != nullptr) {
+            cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, wi, ki, lambda, reg.r->data(), wi, v.data(), ki, 1.0,
+                        out.data(), ki);
+            for (std::size_t i = 0; i < out.size(); ++i) out[i] += lambda * reg.jitter * v[i];
+        } else {
+            for (std::size_t i = 0; i < out.size(); ++i) out[i] += lambda * v[i];
+        }
+    };
+    // b = CᵀY; start from W = M⁻¹b (the sketched solution).
+    std::vector<double> b(static_cast<std::size_t>(width * k));
+    {
+        std::vector<T> yt(y.begin(), y.end());
+        gemm<T>(CblasTrans, wi, ki, ni, c.data(), wi, yt.data(), ki, ct.data(), ki);
+        b.assign(ct.begin(), ct.end());
+    }
+    w = b;
+    precondition(w);
+    std::vector<double> r(b.size()), z, p, q(b.size());
+    apply(w, q);
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = b[i] - q[i];
+    z = r;
+    precondition(z);
+    p = z;
+    std::vector<double> bnorm(static_cast<std::size_t>(k), 0.0), rz(static_cast<std::size_t>(k), 0.0);
+    for (index_t i = 0; i < width; ++i)
+        for (index_t j = 0; j < k; ++j) {
+            bnorm[j] += b[i * k + j] * b[i * k + j];
+            rz[j] += r[i * k + j] * z[i * k + j];
+        }
+    std::vector<char> done(static_cast<std::size_t>(k), 0);
+    index_t it = 0;
+    for (;; ++it) {
+        bool all = true;
+        for (index_t j = 0; j < k; ++j) {
+            double rr = 0;
+            for (index_t i = 0; i < width; ++i) rr += r[i * k + j] * r[i * k + j];
+            if (rr <= tolerance * tolerance * bnorm[j]) done[j] = 1;
+            all = all && done[j];
+        }
+        if (all) break;
+        if (it == max_iterations)
+            fail(SUBQ_ERR_NOT_CONVERGED, "preconditioned CG did not reach the tolerance " + str(tolerance) + " in " +
+                                             str(max_iterations) + " iterations");
+        apply(p, q);
+        for (index_t j = 0; j < k; ++j) {
+            if (done[j]) continue;
+            double pq = 0;
+            for (index_t i = 0; i < width; ++i) pq += p[i * k + j] * q[i * k + j];
+            const double alpha = rz[j] / pq;
+            for (index_t i = 0; i < width; ++i) {
+                w[i * k + j] += alpha * p[i * k + j];
+                r[i * k + j] -= alpha * q[i * k + j];
+            }
+        }
+        z = r;
+        precondition(z);
+        for (index_t j = 0; j < k; ++j) {
+            if (done[j]) continue;
+            double rz_new = 0;
+            for (index_t i = 0; i < width; ++i) rz_new += r[i * k + j] * z[i * k + j];
+            const double beta = rz_new / rz[j];
+            rz[j] = rz_new;
+            for (index_t i = 0; i < width; ++i) p[i * k + j] = z[i * k + j] + beta * p[i * k + j];
+        }
+    }
+    for (double v : w)
+        if (!std::isfinite(v)) fail(SUBQ_ERR_NUMERICAL, "preconditioned CG produced non-finite weights");
+    return it;
+}
+
 }  // namespace
 
 double FeatureSource::diagonal_sum(const DenseView<const double> &x, const double *c) const {
@@ -338,8 +463,14 @@ void validate(const Options &o) {
     if (!(o.grid_min > 0) || !(o.grid_max >= o.grid_min) || !std::isfinite(o.grid_max))
         bad("the λ grid [" + str(o.grid_min) + ", " + str(o.grid_max) + "] must satisfy 0 < min <= max < inf");
     if (o.grid_points < 1 || o.grid_points > 1000) bad("grid points " + str(o.grid_points) + " must be in 1..1000");
-    if (o.solver != Solver::kAuto && o.solver != Solver::kCholesky)
-        bad("solver " + std::to_string(static_cast<int>(o.solver)) + " is not auto (0) or cholesky (1)");
+    if (o.solver != Solver::kAuto && o.solver != Solver::kCholesky && o.solver != Solver::kPcg)
+        bad("solver " + std::to_string(static_cast<int>(o.solver)) + " is not auto (0), cholesky (1) or pcg (2)");
+    if (o.solver == Solver::kPcg && o.lambda == 0)
+        fail(SUBQ_ERR_INVALID_ARG, "the PCG solver needs a fixed λ > 0 (λ selection uses the Cholesky solver)");
+    if (o.sketch_rows < 0) bad("sketch rows " + str(o.sketch_rows) + " must be >= 0");
+    if (!(o.pcg_tolerance > 0 && o.pcg_tolerance < 1))
+        bad("PCG tolerance " + str(o.pcg_tolerance) + " must be in (0, 1)");
+    if (o.pcg_max_iterations < 1) bad("PCG iterations " + str(o.pcg_max_iterations) + " must be >= 1");
     if (o.block_rows < 0) bad("block rows " + str(o.block_rows) + " must be >= 0");
     if (o.num_threads < 0) bad("threads " + std::to_string(o.num_threads) + " must be >= 0");
 }
@@ -362,6 +493,46 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     const Regularizer r{source.regularizer(), source.jitter()};
     auto model = std::unique_ptr<Ridge>(new Ridge());
     Report &rep = model->report_;
+    model->source_ = &source;
+    model->options_ = options;
+    model->width_ = width;
+    model->k_ = k;
+
+    const index_t sketch_rows =
+        (std::max<index_t>(options.sketch_rows > 0 ? options.sketch_rows : 2 * width, kPcgSparsity) + kPcgSparsity -
+         1) /
+        kPcgSparsity * kPcgSparsity;
+    const double nd = static_cast<double>(n), wd = static_cast<double>(width);
+    const bool pcg =
+        options.solver == Solver::kPcg ||
+        (options.solver == Solver::kAuto && !selecting &&
+         nd * wd * static_cast<double>(sizeof(T)) <= kPcgMaxFeatureBytes &&
+         pcg_cost(nd, wd, static_cast<double>(k), static_cast<double>(sketch_rows)) < 0.5 * cholesky_cost(nd, wd));
+    if (pcg) {
+        std::vector<T> all(static_cast<std::size_t>(checked_mul(n, width, "the stored features (PCG)")));
+        double diag_sum = 0;
+        const index_t block = auto_block_rows(options.block_rows, width, n);
+        for (index_t r0 = 0; r0 < n; r0 += block) {
+            const index_t rows = std::min(block, n - r0);
+            const auto xb = row_block(x, r0, rows);
+            const auto t0 = Clock::now();
+            source.rows(xb, all.data() + r0 * width);
+            diag_sum += source.diagonal_sum(xb, all.data() + r0 * width);
+            rep.seconds_features += seconds_since(t0);
+            if (options.progress && !options.progress(r0 + rows, n))
+                fail(SUBQ_ERR_CANCELLED,
+                     "the progress callback cancelled the fit after " + str(r0 + rows) + " of " + str(n) + " rows");
+        }
+        const auto t_solve = Clock::now();
+        rep.rows = n;
+        rep.scale = diag_sum / nd;
+        rep.solver = Solver::kPcg;
+        rep.lambda = options.lambda;
+        rep.iterations = pcg_solve(all, to_row_major<T>(y, 0, n), n, width, k, r, options.lambda, sketch_rows,
+                                   options.pcg_tolerance, options.pcg_max_iterations, options.seed, model->w_);
+        rep.seconds_solve = seconds_since(t_solve);
+        return model;
+    }
 
     Accumulator fit_part;
     fit_part.init(width, k);
@@ -475,10 +646,6 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     rep.lambda = lambda;
     rep.retries = retries;
     rep.seconds_solve = seconds_since(t_solve);
-    model->source_ = &source;
-    model->options_ = options;
-    model->width_ = width;
-    model->k_ = k;
     model->w_ = std::move(w);
     return model;
 }

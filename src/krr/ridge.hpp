@@ -19,9 +19,17 @@
 // the float rounding error of a block is about 1e−7 of its Gram, far below any λ a ridge fit selects
 // (benchmarks/RESULTS.md, "Kernel ridge regression").
 //
-// Solver (Options::solver): Cholesky of CᵀC + λR (LAPACKE dpotrf/dpotrs). If the factorization fails, λ is
-// multiplied by 10 and the factorization retried, at most kMaxRetries times (Report::retries; then
-// SUBQ_ERR_NUMERICAL).
+// Solver (Options::solver):
+//   * kCholesky: Cholesky of CᵀC + λR (LAPACKE dpotrf/dpotrs), n·D² for the SYRK + D³/3 per λ tried. If the
+//     factorization fails, λ is multiplied by 10 and retried, at most kMaxRetries times (Report::retries; then
+//     SUBQ_ERR_NUMERICAL). The only solver that selects λ: one Gram serves every λ of the grid.
+//   * kPcg (fixed λ only): the features of all rows are stored (n·D values), S is an OSNAP sketch of the rows
+//     (s rows, kPcgSparsity nonzeros ±1/2 per row of C), and conjugate gradients on (CᵀC + λR)W = CᵀY, started at
+//     the sketched solution, are preconditioned by the Cholesky factor of (SC)ᵀ(SC) + λR: s·D² + D³/3 once, then
+//     4·n·D·k per iteration (two GEMMs), to a relative residual of pcg_tolerance per output.
+//   * kAuto: kPcg when λ is fixed, the stored features take at most kPcgMaxFeatureBytes and the flop estimate
+//     (kPcgAssumedIterations iterations) is under half of Cholesky's — roughly D > 240·k and n well above the
+//     sketch's 2D rows; else kCholesky. With λ selection always kCholesky.
 //
 // λ selection when Options::lambda is 0, over the grid λ_j = s·10^{e_j}, e_j evenly spaced from
 // log10(grid_min) to log10(grid_max) (grid_points values), with s = Σ_i k(x_i, x_i)/n (the mean of the kernel's
@@ -54,6 +62,9 @@ namespace subq::krr {
 
 inline constexpr int kMaxRetries = 3;
 inline constexpr double kNystromJitter = 1e-8;
+inline constexpr index_t kPcgSparsity = 4;             // nonzeros per row of C in the PCG sketch
+inline constexpr double kPcgAssumedIterations = 30;    // for the automatic choice
+inline constexpr double kPcgMaxFeatureBytes = 0x1p32;  // the automatic choice stores at most 4 GiB of features
 
 // What a ridge model is fitted on: a row map x ↦ c(x) ∈ R^width and the regularizer R (see the file comment).
 // Implementations must be const-reentrant. Non-owning wrappers: the wrapped map must outlive the source.
@@ -82,7 +93,7 @@ std::unique_ptr<FeatureSource> nystrom_centres(const kernel::Nystrom &map);
 std::unique_ptr<FeatureSource> identity_features(index_t dim);
 
 enum class Select : int { kHoldout = 1, kGcv = 2 };
-enum class Solver : int { kAuto = 0, kCholesky = 1 };
+enum class Solver : int { kAuto = 0, kCholesky = 1, kPcg = 2 };
 enum class Score : int { kSquaredError = 1, kAccuracy = 2 };
 
 struct Options {
@@ -92,7 +103,10 @@ struct Options {
     Score score = Score::kSquaredError;      // hold-out: what the held-out rows score
     double grid_min = 1e-6, grid_max = 1.0;  // relative to s (file comment); 0 < grid_min <= grid_max
     index_t grid_points = 7;                 // >= 1 (1: grid_min only)
-    Solver solver = Solver::kAuto;           // kAuto = kCholesky (the only solver so far)
+    Solver solver = Solver::kAuto;           // see "Solver" in the file comment
+    index_t sketch_rows = 0;                 // PCG: rows s of the sketch; 0 = 2·D (rounded up to kPcgSparsity)
+    double pcg_tolerance = 1e-8;             // PCG: relative residual ‖b − Aw‖/‖b‖ per output, in (0, 1)
+    index_t pcg_max_iterations = 500;        // PCG: >= 1; beyond it SUBQ_ERR_NOT_CONVERGED
     index_t block_rows = 0;                  // rows featurised at once; 0 = automatic (2^25 entries, 256..8192)
     std::int64_t num_threads = 0;            // for the feature maps; BLAS uses its own setting
     std::uint64_t seed = 0;                  // of the hold-out split
@@ -104,9 +118,11 @@ struct Options {
 void validate(const Options &options);
 
 struct Report {
-    double lambda = 0;  // the λ of the final fit (after any retries)
-    double scale = 0;   // s: the mean of the kernel's diagonal over the fitted rows
-    int retries = 0;    // factorizations retried with 10λ (final fit)
+    double lambda = 0;                  // the λ of the final fit (after any retries)
+    double scale = 0;                   // s: the mean of the kernel's diagonal over the fitted rows
+    int retries = 0;                    // factorizations retried with 10λ (final fit)
+    Solver solver = Solver::kCholesky;  // the solver that ran
+    index_t iterations = 0;             // PCG iterations (0 for Cholesky)
     index_t rows = 0, holdout_rows = 0;
     std::vector<double> grid, grid_score;  // λ_j and the hold-out squared error (per held-out row) or GCV score
     double seconds_features = 0, seconds_gram = 0, seconds_solve = 0;

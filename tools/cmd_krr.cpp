@@ -143,6 +143,8 @@ void validate(KrrOptions &o) {
         fail(SUBQ_ERR_INVALID_ARG, "--solver pcg needs --lambda (λ selection uses the Cholesky solver)");
     if (o.task != "auto" && o.task != "classify" && o.task != "regress")
         fail(SUBQ_ERR_INVALID_ARG, "unknown --task '" + o.task + "': auto, classify or regress");
+    if (!o.predictions.empty() && o.test.empty())
+        fail(SUBQ_ERR_INVALID_ARG, "--predictions needs --test (the rows to predict)");
 }
 
 ConfigPtr featuremap_config(const KrrOptions &o, std::int64_t d) {

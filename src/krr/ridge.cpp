@@ -579,6 +579,12 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     }
     const auto t_solve = Clock::now();
     fit_part.symmetrize();
+    if constexpr (std::is_same_v<T, float>) {  // the float rounding floor (see ridge.hpp)
+        double trace = 0;
+        for (index_t i = 0; i < width; ++i) trace += fit_part.a[i * width + i];
+        rep.ridge_floor = kFloatFloor * 0x1p-24 * trace / static_cast<double>(width);
+        for (index_t i = 0; i < width; ++i) fit_part.a[i * width + i] += rep.ridge_floor;
+    }
     rep.rows = n;
     rep.scale = diag_sum / static_cast<double>(n);
     const double scale = rep.scale > 0 ? rep.scale : 1.0;

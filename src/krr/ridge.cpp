@@ -108,6 +108,23 @@ struct Accumulator {
     }
 };
 
+// acc.add, except that float blocks are widened to double first when `widen` (sources with a regularizer R): the
+// float Gram's rounding (~1e−7·‖CᵀC‖, not positive semi-definite) is dominated by λI for explicit features but not
+// by λR when R = K(L, L) + δI is ill-conditioned (eigenvalues down to δ): it made CᵀC + λR indefinite
+// (SUBQ_ERR_NUMERICAL after the retries, or silent retries to a 1000× λ). Widened, CᵀC is a Gram in double again.
+template <class T>
+void add_block(Accumulator &acc, bool widen, const T *c, const T *y, index_t count, std::vector<T> &tmp) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (widen) {
+            const std::vector<double> cd(c, c + count * acc.width), yd(y, y + count * acc.k);
+            std::vector<double> unused;
+            acc.add(cd.data(), yd.data(), count, unused);
+            return;
+        }
+    }
+    acc.add(c, y, count, tmp);
+}
+
 // The regularizer R = r + jitter·I (r = nullptr: R = I).
 struct Regularizer {
     const std::vector<double> *r = nullptr;
@@ -552,7 +569,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
         t0 = Clock::now();
         const std::vector<T> yb = to_row_major<T>(y, r0, rows);
         if (!holdout) {
-            fit_part.add(c.data(), yb.data(), rows, tmp);
+            add_block(fit_part, r.r != nullptr, c.data(), yb.data(), rows, tmp);
         } else {
             // Rows kept for fitting are packed to the front of `split`; held-out rows are appended to held_c.
             split.resize(static_cast<std::size_t>(rows * width));
@@ -570,7 +587,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
                     ++kept;
                 }
             }
-            fit_part.add(split.data(), ysplit.data(), kept, tmp);
+            add_block(fit_part, r.r != nullptr, split.data(), ysplit.data(), kept, tmp);
         }
         rep.seconds_gram += seconds_since(t0);
         if (options.progress && !options.progress(r0 + rows, n))
@@ -579,12 +596,6 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     }
     const auto t_solve = Clock::now();
     fit_part.symmetrize();
-    if constexpr (std::is_same_v<T, float>) {  // the float rounding floor (see ridge.hpp)
-        double trace = 0;
-        for (index_t i = 0; i < width; ++i) trace += fit_part.a[i * width + i];
-        rep.ridge_floor = kFloatFloor * 0x1p-24 * trace / static_cast<double>(width);
-        for (index_t i = 0; i < width; ++i) fit_part.a[i * width + i] += rep.ridge_floor;
-    }
     rep.rows = n;
     rep.scale = diag_sum / static_cast<double>(n);
     const double scale = rep.scale > 0 ? rep.scale : 1.0;
@@ -610,7 +621,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
                                              ? holdout_score(options.score, held_c, held_y, held, width, k, w)
                                              : std::numeric_limits<double>::infinity());
             // Refit on all rows: add the held-out rows to the sums.
-            fit_part.add(held_c.data(), held_y.data(), held, tmp);  // adds to the upper triangle
+            add_block(fit_part, r.r != nullptr, held_c.data(), held_y.data(), held, tmp);  // adds to the upper triangle
             fit_part.symmetrize();
             held_c = std::vector<T>();
         } else {  // GCV from the eigendecomposition of the (whitened) Gram
@@ -765,7 +776,7 @@ void low_rank(const FeatureSource &source, const DenseView<const T> &x, index_t 
     for (index_t r0 = 0; r0 < n; r0 += block) {
         const index_t rows = std::min(block, n - r0);
         source.rows(row_block(x, r0, rows), c.data());
-        acc.add(c.data(), zeros.data(), rows, tmp);
+        add_block(acc, source.regularizer() != nullptr, c.data(), zeros.data(), rows, tmp);
     }
     acc.symmetrize();
     std::vector<double> a = acc.a, l;

@@ -16,14 +16,13 @@
 // own copies) are accumulated, so the n×D feature matrix never exists: peak memory O(D² + block·D) (plus the held-out
 // rows' features with hold-out selection). Blocks are featurised in the input's precision; float blocks go through
 // ssyrk/sgemm (float products, float sums within a block) and every block's result is added into double accumulators —
-// the float rounding error of a block is about 1e−7 of its Gram, far below any λ a ridge fit selects
-// (benchmarks/RESULTS.md, "Kernel ridge regression").
+// the float rounding error of a block is about 1e−7 of its Gram, far below any λ a ridge fit on explicit features
+// selects (Nyström centres: see "Float input with Nyström centres" below).
 //
-// Float rounding floor: float blocks leave noise of about u·tr(CᵀC)/D (u = 2⁻²⁴) in the entries of the accumulated
-// Gram, and that noise is not positive semidefinite. Where λR is below it — Nyström centres with more landmarks
-// than the kernel's numerical rank, where K(L, L) + δI adds only λδ — the factorization would fail or fit the noise,
-// so for float input kFloatFloor·u·tr(CᵀC)/D is added to the diagonal of CᵀC (Report::ridge_floor; relative to the
-// mean diagonal about 1e−6, below the λ that ridge on explicit features selects). Double input has no floor.
+// Float input with Nyström centres: the float Gram's rounding (about 1e−7·‖CᵀC‖, not positive semidefinite) is
+// dominated by λI for explicit features but not by λR when R = K(L, L) + δI is ill-conditioned, where it made
+// CᵀC + λR indefinite or the fit inaccurate; so sources with a regularizer widen each float block to double before
+// the SYRK (dsyrk: twice the time of ssyrk), and only explicit features use the float ssyrk.
 //
 // Solver (Options::solver):
 //   * kCholesky: Cholesky of CᵀC + λR (LAPACKE dpotrf/dpotrs), n·D² for the SYRK + D³/3 per λ tried. If the
@@ -68,8 +67,6 @@ namespace subq::krr {
 
 inline constexpr int kMaxRetries = 3;
 inline constexpr double kNystromJitter = 1e-8;
-// Float input: kFloatFloor·2⁻²⁴·tr(CᵀC)/D is added to the diagonal of CᵀC (the float rounding floor, see Solver).
-inline constexpr double kFloatFloor = 16;
 inline constexpr index_t kPcgSparsity = 4;             // nonzeros per row of C in the PCG sketch
 inline constexpr double kPcgAssumedIterations = 30;    // for the automatic choice
 inline constexpr double kPcgMaxFeatureBytes = 0x1p32;  // the automatic choice stores at most 4 GiB of features
@@ -129,7 +126,6 @@ struct Report {
     double lambda = 0;                  // the λ of the final fit (after any retries)
     double scale = 0;                   // s: the mean of the kernel's diagonal over the fitted rows
     int retries = 0;                    // factorizations retried with 10λ (final fit)
-    double ridge_floor = 0;             // float input: the float rounding floor added to the diagonal of CᵀC
     Solver solver = Solver::kCholesky;  // the solver that ran
     index_t iterations = 0;             // PCG iterations (0 for Cholesky)
     index_t rows = 0, holdout_rows = 0;

@@ -2,8 +2,8 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <variant>
 
@@ -27,7 +27,7 @@ struct subq_net_s {
     std::vector<train::LayerStats> stats;  // of the last step; empty before the first
     std::vector<std::int64_t> ranks;       // lazy ranks after the last step, per layer
     bool stepped = false;
-    train::GnReport last_gn;               // of the last step when it was Gauss–Newton
+    train::GnReport last_gn;  // of the last step when it was Gauss–Newton
     bool last_was_gn = false;
     double last_loss = 0;
 
@@ -39,8 +39,7 @@ struct subq_net_s {
 namespace {
 
 train::Options options_from(const subq::Config &c) {
-    if (c.kind() != SUBQ_KIND_NET)
-        subq::fail(SUBQ_ERR_INVALID_ARG, "cfg is not a config of kind SUBQ_KIND_NET");
+    if (c.kind() != SUBQ_KIND_NET) subq::fail(SUBQ_ERR_INVALID_ARG, "cfg is not a config of kind SUBQ_KIND_NET");
     train::Options o;
     o.input_dim = c.get_int(SUBQ_P_INPUT_DIM);
     o.width = c.get_int(SUBQ_P_NET_WIDTH);
@@ -52,7 +51,7 @@ train::Options options_from(const subq::Config &c) {
     const double fraction = c.get_double(SUBQ_P_NET_ACTIVE_FRACTION);
     if (has_threshold && fraction > 0)
         subq::fail(SUBQ_ERR_INVALID_ARG, "SUBQ_P_NET_THRESHOLD and SUBQ_P_NET_ACTIVE_FRACTION are both set");
-    o.threshold = has_threshold ? c.get_double(SUBQ_P_NET_THRESHOLD)
+    o.threshold = has_threshold  ? c.get_double(SUBQ_P_NET_THRESHOLD)
                   : fraction > 0 ? train::gaussian_tail_inverse(fraction)
                                  : train::default_threshold(o.width);
     o.variant = static_cast<train::Variant>(c.get_int(SUBQ_P_NET_VARIANT));
@@ -80,23 +79,22 @@ train::Network<T> &network_of(const subq_net *net, const char *suffix) {
     auto *p = std::get_if<std::unique_ptr<train::Network<T>>>(&net->impl);
     if (p == nullptr)
         subq::fail(SUBQ_ERR_INVALID_ARG, std::string("the network stores ") +
-                                             (net->dtype == SUBQ_F32 ? "float32" : "float64") +
-                                             " weights; call the " + (net->dtype == SUBQ_F32 ? "_f32" : "_f64") +
-                                             " function, not the " + suffix + " one");
+                                             (net->dtype == SUBQ_F32 ? "float32" : "float64") + " weights; call the " +
+                                             (net->dtype == SUBQ_F32 ? "_f32" : "_f64") + " function, not the " +
+                                             suffix + " one");
     return **p;
 }
 
 void require_input_dim(const subq_net *net, subq_index d) {
     const auto &o = net->options();
     if (d != o.input_dim)
-        subq::fail(SUBQ_ERR_DIMENSION,
-                   "d = " + std::to_string(d) + " differs from the network's input dimension " +
-                       std::to_string(o.input_dim));
+        subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) + " differs from the network's input dimension " +
+                                           std::to_string(o.input_dim));
 }
 
 template <class T>
-subq_status predict(const char *fn, const subq_net *net, subq_layout layout, subq_index n, subq_index d,
-                    const T *x, subq_index ldx, T *f, subq_index ldf) {
+subq_status predict(const char *fn, const subq_net *net, subq_layout layout, subq_index n, subq_index d, const T *x,
+                    subq_index ldx, T *f, subq_index ldf) {
     return guarded(fn, [&] {
         require_not_null(net, "net");
         auto &impl = network_of<T>(net, std::is_same_v<T, float> ? "_f32" : "_f64");
@@ -161,6 +159,18 @@ subq_status fit(const char *fn, subq_net *net, subq_layout layout, subq_index n,
         const std::int64_t k = o.outputs;
         const auto xv = subq::dense_view<const T>("x", layout, n, d, x, ldx);
         const auto yv = subq::dense_view<const T>("y", layout, n, k, y, ldy);
+        // Every row is checked before training, so that a bad value is reported with its row in the caller's data
+        // (a step would name its row in the shuffled batch) and before any weight changes.
+        for (std::int64_t r = 0; r < n; ++r) {
+            for (std::int64_t j = 0; j < d; ++j)
+                if (!std::isfinite(static_cast<double>(xv(r, j))))
+                    subq::fail(SUBQ_ERR_NUMERICAL,
+                               "x: non-finite value at row " + std::to_string(r) + ", column " + std::to_string(j));
+            for (std::int64_t c = 0; c < k; ++c)
+                if (!std::isfinite(static_cast<double>(yv(r, c))))
+                    subq::fail(SUBQ_ERR_NUMERICAL,
+                               "y: non-finite target at row " + std::to_string(r) + ", column " + std::to_string(c));
+        }
         const std::int64_t batch = (o.fit.batch_size == 0 || o.fit.batch_size >= n) ? n : o.fit.batch_size;
         std::vector<std::int64_t> order(static_cast<std::size_t>(n));
         std::iota(order.begin(), order.end(), 0);
@@ -175,8 +185,8 @@ subq_status fit(const char *fn, subq_net *net, subq_layout layout, subq_index n,
                         std::iota(order.begin(), order.end(), 0);
                         for (std::int64_t j = n - 1; j > 0; --j) {
                             const auto w = subq::rng::philox(o.seed, s, static_cast<std::uint64_t>(j));
-                            const std::uint64_t r = ((static_cast<std::uint64_t>(w[0]) << 32) | w[1]) %
-                                                    static_cast<std::uint64_t>(j + 1);
+                            const std::uint64_t r =
+                                ((static_cast<std::uint64_t>(w[0]) << 32) | w[1]) % static_cast<std::uint64_t>(j + 1);
                             std::swap(order[j], order[static_cast<std::size_t>(r)]);
                         }
                     }
@@ -201,8 +211,8 @@ subq_status fit(const char *fn, subq_net *net, subq_layout layout, subq_index n,
             }
             if (progress != nullptr && progress(user_data, t + 1, loss, fired, rank, seconds) != 0) {
                 subq::capi::clear_last_error();
-                subq::fail(SUBQ_ERR_CANCELLED, "cancelled by the progress callback after iteration " +
-                                                   std::to_string(t + 1));
+                subq::fail(SUBQ_ERR_CANCELLED,
+                           "cancelled by the progress callback after iteration " + std::to_string(t + 1));
             }
             const double current = net->last_was_gn ? net->last_gn.loss_after : loss;
             if (first < 0) first = loss;
@@ -234,7 +244,9 @@ SUBQ_API subq_status subq_net_create(const subq_config *cfg, subq_net **out) {
     });
 }
 
-SUBQ_API void subq_net_destroy(subq_net *net) { delete net; }
+SUBQ_API void subq_net_destroy(subq_net *net) {
+    delete net;
+}
 
 SUBQ_API subq_status subq_net_get_int(const subq_net *net, subq_param key, int64_t *value) {
     return guarded("subq_net_get_int", [&] {
@@ -242,28 +254,60 @@ SUBQ_API subq_status subq_net_get_int(const subq_net *net, subq_param key, int64
         require_not_null(value, "value");
         const auto &o = net->options();
         switch (key) {
-            case SUBQ_P_INPUT_DIM: *value = o.input_dim; break;
-            case SUBQ_P_NET_WIDTH: *value = o.width; break;
-            case SUBQ_P_NET_DEPTH: *value = o.depth; break;
-            case SUBQ_P_NET_OUTPUTS: *value = o.outputs; break;
-            case SUBQ_P_NET_VARIANT: *value = static_cast<int64_t>(o.variant); break;
+            case SUBQ_P_INPUT_DIM:
+                *value = o.input_dim;
+                break;
+            case SUBQ_P_NET_WIDTH:
+                *value = o.width;
+                break;
+            case SUBQ_P_NET_DEPTH:
+                *value = o.depth;
+                break;
+            case SUBQ_P_NET_OUTPUTS:
+                *value = o.outputs;
+                break;
+            case SUBQ_P_NET_VARIANT:
+                *value = static_cast<int64_t>(o.variant);
+                break;
             case SUBQ_P_NET_UPDATE:
                 *value = o.update == train::UpdateRule::LazyLowRank ? SUBQ_NET_UPDATE_LAZY : SUBQ_NET_UPDATE_EAGER;
                 break;
-            case SUBQ_P_NET_MODE: *value = static_cast<int64_t>(o.mode); break;
-            case SUBQ_P_DTYPE: *value = net->dtype; break;
-            case SUBQ_P_SEED: *value = static_cast<int64_t>(o.seed); break;
-            case SUBQ_P_NUM_THREADS: *value = o.threads; break;
-            case SUBQ_P_NET_MAX_RANK: *value = o.max_rank; break;
-            case SUBQ_P_NET_GN_SOLVER: *value = static_cast<int64_t>(o.gn.solver); break;
-            case SUBQ_P_NET_SKETCH_ROWS: *value = o.gn.sketch_rows; break;
-            case SUBQ_P_NET_CG_MAX_ITERATIONS: *value = o.gn.cg_max_iterations; break;
-            case SUBQ_P_NET_SOLVER: *value = o.fit.solver; break;
-            case SUBQ_P_NET_ITERATIONS: *value = o.fit.iterations; break;
-            case SUBQ_P_NET_BATCH_SIZE: *value = o.fit.batch_size; break;
+            case SUBQ_P_NET_MODE:
+                *value = static_cast<int64_t>(o.mode);
+                break;
+            case SUBQ_P_DTYPE:
+                *value = net->dtype;
+                break;
+            case SUBQ_P_SEED:
+                *value = static_cast<int64_t>(o.seed);
+                break;
+            case SUBQ_P_NUM_THREADS:
+                *value = o.threads;
+                break;
+            case SUBQ_P_NET_MAX_RANK:
+                *value = o.max_rank;
+                break;
+            case SUBQ_P_NET_GN_SOLVER:
+                *value = static_cast<int64_t>(o.gn.solver);
+                break;
+            case SUBQ_P_NET_SKETCH_ROWS:
+                *value = o.gn.sketch_rows;
+                break;
+            case SUBQ_P_NET_CG_MAX_ITERATIONS:
+                *value = o.gn.cg_max_iterations;
+                break;
+            case SUBQ_P_NET_SOLVER:
+                *value = o.fit.solver;
+                break;
+            case SUBQ_P_NET_ITERATIONS:
+                *value = o.fit.iterations;
+                break;
+            case SUBQ_P_NET_BATCH_SIZE:
+                *value = o.fit.batch_size;
+                break;
             default:
-                subq::fail(SUBQ_ERR_UNKNOWN_PARAM,
-                           "key " + std::to_string(static_cast<int>(key)) + " is not an integer parameter of a network");
+                subq::fail(SUBQ_ERR_UNKNOWN_PARAM, "key " + std::to_string(static_cast<int>(key)) +
+                                                       " is not an integer parameter of a network");
         }
     });
 }
@@ -273,11 +317,21 @@ SUBQ_API subq_status subq_net_get_double(const subq_net *net, subq_param key, do
         require_not_null(net, "net");
         require_not_null(value, "value");
         switch (key) {
-            case SUBQ_P_NET_THRESHOLD: *value = net->options().threshold; break;
-            case SUBQ_P_LEARNING_RATE: *value = net->learning_rate; break;
-            case SUBQ_P_NET_GN_DAMPING: *value = net->options().gn.damping; break;
-            case SUBQ_P_NET_CG_TOLERANCE: *value = net->options().gn.cg_tolerance; break;
-            case SUBQ_P_NET_TOLERANCE: *value = net->options().fit.tolerance; break;
+            case SUBQ_P_NET_THRESHOLD:
+                *value = net->options().threshold;
+                break;
+            case SUBQ_P_LEARNING_RATE:
+                *value = net->learning_rate;
+                break;
+            case SUBQ_P_NET_GN_DAMPING:
+                *value = net->options().gn.damping;
+                break;
+            case SUBQ_P_NET_CG_TOLERANCE:
+                *value = net->options().gn.cg_tolerance;
+                break;
+            case SUBQ_P_NET_TOLERANCE:
+                *value = net->options().fit.tolerance;
+                break;
             default:
                 subq::fail(SUBQ_ERR_UNKNOWN_PARAM,
                            "key " + std::to_string(static_cast<int>(key)) + " is not a double parameter of a network");
@@ -301,9 +355,8 @@ SUBQ_API subq_status subq_net_step_gd_f64(subq_net *net, subq_layout layout, sub
     return step<double>("subq_net_step_gd_f64", false, net, layout, n, d, x, ldx, y, ldy, loss);
 }
 
-SUBQ_API subq_status subq_net_step_gd_f32(subq_net *net, subq_layout layout, subq_index n, subq_index d,
-                                          const float *x, subq_index ldx, const float *y, subq_index ldy,
-                                          double *loss) {
+SUBQ_API subq_status subq_net_step_gd_f32(subq_net *net, subq_layout layout, subq_index n, subq_index d, const float *x,
+                                          subq_index ldx, const float *y, subq_index ldy, double *loss) {
     return step<float>("subq_net_step_gd_f32", false, net, layout, n, d, x, ldx, y, ldy, loss);
 }
 
@@ -313,9 +366,8 @@ SUBQ_API subq_status subq_net_step_gn_f64(subq_net *net, subq_layout layout, sub
     return step<double>("subq_net_step_gn_f64", true, net, layout, n, d, x, ldx, y, ldy, loss);
 }
 
-SUBQ_API subq_status subq_net_step_gn_f32(subq_net *net, subq_layout layout, subq_index n, subq_index d,
-                                          const float *x, subq_index ldx, const float *y, subq_index ldy,
-                                          double *loss) {
+SUBQ_API subq_status subq_net_step_gn_f32(subq_net *net, subq_layout layout, subq_index n, subq_index d, const float *x,
+                                          subq_index ldx, const float *y, subq_index ldy, double *loss) {
     return step<float>("subq_net_step_gn_f32", true, net, layout, n, d, x, ldx, y, ldy, loss);
 }
 
@@ -364,19 +416,35 @@ SUBQ_API subq_status subq_net_step_info(const subq_net *net, subq_net_step_key k
         const bool gn = net->last_was_gn;
         const double nan = std::numeric_limits<double>::quiet_NaN();
         switch (key) {
-            case SUBQ_NET_STEP_LOSS_BEFORE: *value = net->last_loss; break;
-            case SUBQ_NET_STEP_LOSS_AFTER: *value = gn ? g.loss_after : nan; break;
-            case SUBQ_NET_STEP_DAMPING: *value = gn ? g.damping : nan; break;
-            case SUBQ_NET_STEP_SOLVER:
-                *value = !gn ? nan
-                         : g.solver == train::GnSolver::Cholesky ? double{SUBQ_NET_GN_CHOLESKY}
-                                                                  : double{SUBQ_NET_GN_SKETCHED_CG};
+            case SUBQ_NET_STEP_LOSS_BEFORE:
+                *value = net->last_loss;
                 break;
-            case SUBQ_NET_STEP_CG_ITERATIONS: *value = gn ? static_cast<double>(g.cg_iterations) : nan; break;
-            case SUBQ_NET_STEP_CG_RESIDUAL: *value = gn ? g.cg_relative_residual : nan; break;
-            case SUBQ_NET_STEP_RETRIES: *value = gn ? g.retries : nan; break;
-            case SUBQ_NET_STEP_ACCEPTED: *value = gn ? (g.accepted ? 1.0 : 0.0) : 1.0; break;
-            case SUBQ_NET_STEP_LEARNING_RATE: *value = gn ? nan : net->learning_rate; break;
+            case SUBQ_NET_STEP_LOSS_AFTER:
+                *value = gn ? g.loss_after : nan;
+                break;
+            case SUBQ_NET_STEP_DAMPING:
+                *value = gn ? g.damping : nan;
+                break;
+            case SUBQ_NET_STEP_SOLVER:
+                *value = !gn                                     ? nan
+                         : g.solver == train::GnSolver::Cholesky ? double{SUBQ_NET_GN_CHOLESKY}
+                                                                 : double{SUBQ_NET_GN_SKETCHED_CG};
+                break;
+            case SUBQ_NET_STEP_CG_ITERATIONS:
+                *value = gn ? static_cast<double>(g.cg_iterations) : nan;
+                break;
+            case SUBQ_NET_STEP_CG_RESIDUAL:
+                *value = gn ? g.cg_relative_residual : nan;
+                break;
+            case SUBQ_NET_STEP_RETRIES:
+                *value = gn ? g.retries : nan;
+                break;
+            case SUBQ_NET_STEP_ACCEPTED:
+                *value = gn ? (g.accepted ? 1.0 : 0.0) : 1.0;
+                break;
+            case SUBQ_NET_STEP_LEARNING_RATE:
+                *value = gn ? nan : net->learning_rate;
+                break;
         }
     });
 }
@@ -392,16 +460,30 @@ SUBQ_API subq_status subq_net_layer_stat(const subq_net *net, subq_index layer, 
         if (net->stats.empty()) subq::fail(SUBQ_ERR_STATE, "no training step has been taken yet");
         const auto &s = net->stats[layer - 1];
         switch (key) {
-            case SUBQ_NET_STAT_FIRED_MEAN: *value = s.fired_mean; break;
-            case SUBQ_NET_STAT_FIRED_MIN: *value = static_cast<double>(s.fired_min); break;
-            case SUBQ_NET_STAT_FIRED_MAX: *value = static_cast<double>(s.fired_max); break;
-            case SUBQ_NET_STAT_DEAD_POINTS: *value = static_cast<double>(s.dead_points); break;
-            case SUBQ_NET_STAT_DRIFT: *value = s.drift; break;
-            case SUBQ_NET_STAT_COVERAGE: *value = s.coverage; break;
-            case SUBQ_NET_STAT_RANK: *value = static_cast<double>(net->ranks[layer - 1]); break;
+            case SUBQ_NET_STAT_FIRED_MEAN:
+                *value = s.fired_mean;
+                break;
+            case SUBQ_NET_STAT_FIRED_MIN:
+                *value = static_cast<double>(s.fired_min);
+                break;
+            case SUBQ_NET_STAT_FIRED_MAX:
+                *value = static_cast<double>(s.fired_max);
+                break;
+            case SUBQ_NET_STAT_DEAD_POINTS:
+                *value = static_cast<double>(s.dead_points);
+                break;
+            case SUBQ_NET_STAT_DRIFT:
+                *value = s.drift;
+                break;
+            case SUBQ_NET_STAT_COVERAGE:
+                *value = s.coverage;
+                break;
+            case SUBQ_NET_STAT_RANK:
+                *value = static_cast<double>(net->ranks[layer - 1]);
+                break;
             default:
-                subq::fail(SUBQ_ERR_INVALID_ARG, "key = " + std::to_string(static_cast<int>(key)) +
-                                                     " is not a subq_net_stat");
+                subq::fail(SUBQ_ERR_INVALID_ARG,
+                           "key = " + std::to_string(static_cast<int>(key)) + " is not a subq_net_stat");
         }
     });
 }
@@ -445,8 +527,7 @@ SUBQ_API subq_status subq_net_get_weights_f64(const subq_net *net, subq_index la
                        "layer = " + std::to_string(layer) + " is outside [1, " + std::to_string(o.depth) + "]");
         const std::int64_t cols = layer == 1 ? o.input_dim : o.width;
         const auto wv = subq::dense_view<double>("w", layout, o.width, cols, w, ldw);
-        const std::vector<double> dense =
-            std::visit([&](const auto &p) { return p->weights(layer); }, net->impl);
+        const std::vector<double> dense = std::visit([&](const auto &p) { return p->weights(layer); }, net->impl);
         for (std::int64_t q = 0; q < cols; ++q)
             for (std::int64_t p = 0; p < o.width; ++p) wv(p, q) = dense[q * o.width + p];
     });

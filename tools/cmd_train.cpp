@@ -6,17 +6,17 @@
 // Other labels are regression targets (one output). Training runs subq_net_fit: the whole training set per
 // iteration when --batch >= its size, else each epoch visits the rows in an order shuffled from --seed.
 // A progress bar goes to stderr on a terminal, plain lines otherwise, nothing under --json.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <unistd.h>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "cli.hpp"
 #include "cli_common.hpp"
@@ -119,9 +119,11 @@ void run_train(const TrainOptions &o) {
     set_int(cfg.get(), SUBQ_P_NET_WIDTH, o.width);
     set_int(cfg.get(), SUBQ_P_NET_DEPTH, o.depth);
     set_int(cfg.get(), SUBQ_P_NET_OUTPUTS, k);
-    set_int(cfg.get(), SUBQ_P_NET_MODE, choose(o.mode, {{"sparse", SUBQ_NET_SPARSE}, {"dense", SUBQ_NET_DENSE}}, "--mode"));
+    set_int(cfg.get(), SUBQ_P_NET_MODE,
+            choose(o.mode, {{"sparse", SUBQ_NET_SPARSE}, {"dense", SUBQ_NET_DENSE}}, "--mode"));
     set_int(cfg.get(), SUBQ_P_NET_UPDATE,
-            choose(o.update, {{"auto", SUBQ_NET_UPDATE_AUTO}, {"eager", SUBQ_NET_UPDATE_EAGER}, {"lazy", SUBQ_NET_UPDATE_LAZY}},
+            choose(o.update,
+                   {{"auto", SUBQ_NET_UPDATE_AUTO}, {"eager", SUBQ_NET_UPDATE_EAGER}, {"lazy", SUBQ_NET_UPDATE_LAZY}},
                    "--update"));
     set_int(cfg.get(), SUBQ_P_NET_VARIANT,
             choose(o.variant, {{"normalized", SUBQ_NET_NORMALIZED}, {"paper", SUBQ_NET_PAPER}}, "--variant"));
@@ -136,17 +138,17 @@ void run_train(const TrainOptions &o) {
     if (o.threshold) check(subq_config_set_double(cfg.get(), SUBQ_P_NET_THRESHOLD, *o.threshold));
     if (o.active_fraction) check(subq_config_set_double(cfg.get(), SUBQ_P_NET_ACTIVE_FRACTION, *o.active_fraction));
     if (o.lr) check(subq_config_set_double(cfg.get(), SUBQ_P_LEARNING_RATE, *o.lr));
-    set_int(cfg.get(), SUBQ_P_NET_GN_SOLVER,
-            choose(o.gn_solver,
-                   {{"auto", SUBQ_NET_GN_AUTO}, {"cholesky", SUBQ_NET_GN_CHOLESKY}, {"sketched", SUBQ_NET_GN_SKETCHED_CG}},
-                   "--gn-solver"));
+    set_int(
+        cfg.get(), SUBQ_P_NET_GN_SOLVER,
+        choose(o.gn_solver,
+               {{"auto", SUBQ_NET_GN_AUTO}, {"cholesky", SUBQ_NET_GN_CHOLESKY}, {"sketched", SUBQ_NET_GN_SKETCHED_CG}},
+               "--gn-solver"));
     if (o.damping) check(subq_config_set_double(cfg.get(), SUBQ_P_NET_GN_DAMPING, *o.damping));
     subq_net *raw = nullptr;
     const auto t_init = std::chrono::steady_clock::now();
     check(subq_net_create(cfg.get(), &raw));
     NetPtr net(raw);
-    const double init_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_init).count();
+    const double init_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_init).count();
     double threshold = 0;
     check(subq_net_get_double(net.get(), SUBQ_P_NET_THRESHOLD, &threshold));
 
@@ -162,8 +164,10 @@ void run_train(const TrainOptions &o) {
         const double label = train.labels[r];
         const std::int64_t c = classify ? class_of(label) : 0;
         const double target = classify ? 1.0 : label;
-        if (f64) y64[r * k + c] = target;
-        else y32[r * k + c] = static_cast<float>(target);
+        if (f64)
+            y64[r * k + c] = target;
+        else
+            y32[r * k + c] = static_cast<float>(target);
     }
 
     // subq_net_fit draws the batches and runs the steps; the callback records each iteration and draws progress.
@@ -210,8 +214,8 @@ void run_train(const TrainOptions &o) {
                              static_cast<long long>(iteration), static_cast<long long>(total), loss, fired, seconds);
                 if (iteration == total) std::fputc('\n', stderr);
             } else {
-                std::fprintf(stderr, "iter %lld/%lld  loss %.6g  fired %.4f  %.3f s\n", static_cast<long long>(iteration),
-                             static_cast<long long>(total), loss, fired, seconds);
+                std::fprintf(stderr, "iter %lld/%lld  loss %.6g  fired %.4f  %.3f s\n",
+                             static_cast<long long>(iteration), static_cast<long long>(total), loss, fired, seconds);
             }
         }
         return 0;
@@ -261,8 +265,8 @@ void run_train(const TrainOptions &o) {
                                            f64out.data(), k));
             } else {
                 f32.resize(static_cast<std::size_t>(m * k));
-                check(subq_net_predict_f32(net.get(), SUBQ_ROW_MAJOR, m, d, data.x32.data() + start * d, d,
-                                           f32.data(), k));
+                check(subq_net_predict_f32(net.get(), SUBQ_ROW_MAJOR, m, d, data.x32.data() + start * d, d, f32.data(),
+                                           k));
             }
             for (std::int64_t i = 0; i < m; ++i) {
                 std::int64_t best = 0;
@@ -280,8 +284,8 @@ void run_train(const TrainOptions &o) {
     if (o.test) {
         const Table test = load_table(*o.test, o.dataset, f64);
         if (test.cols != d)
-            fail(SUBQ_ERR_DIMENSION, *o.test + ": " + std::to_string(test.cols) + " columns, the training data has " +
-                                         std::to_string(d));
+            fail(SUBQ_ERR_DIMENSION,
+                 *o.test + ": " + std::to_string(test.cols) + " columns, the training data has " + std::to_string(d));
         if (classify) r["test_accuracy"] = accuracy(test);
     }
     emit(r);
@@ -299,7 +303,7 @@ void add_train_command(CLI::App &app) {
         ->excludes(thr);
     cmd->add_option("--solver", o->solver, "gd (gradient descent) or gn (Gauss-Newton)");
     cmd->add_option("--gn-solver", o->gn_solver, "Gauss-Newton linear solver: auto, cholesky or sketched (PCG)");
-    cmd->add_option("--damping", o->damping, "Gauss-Newton damping relative to tr(G)/n (default 1e-10)");
+    cmd->add_option("--damping", o->damping, "Gauss-Newton damping relative to tr(G)/(n k), in [0, 1] (default 1e-10)");
     cmd->add_option("--mode", o->mode, "sparse (default) or dense (the BLAS-3 baseline)");
     cmd->add_option("--update", o->update, "auto (= eager), eager or lazy (low-rank buffer)");
     cmd->add_option("--variant", o->variant, "normalized (default) or paper");

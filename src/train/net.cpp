@@ -2,7 +2,6 @@
 
 #include <cblas.h>
 #include <lapacke.h>
-
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -24,7 +23,9 @@ namespace {
 constexpr std::uint64_t kNetStream = 0x4E4554;  // "NET": first element of every training stream path
 
 // Contiguous ranges of [0, n) for `parts` workers: range p is [begin(p), begin(p+1)).
-inline std::int64_t range_begin(std::int64_t n, std::int64_t parts, std::int64_t p) { return n * p / parts; }
+inline std::int64_t range_begin(std::int64_t n, std::int64_t parts, std::int64_t p) {
+    return n * p / parts;
+}
 
 template <class T>
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, std::int64_t m, std::int64_t n, std::int64_t k, double alpha,
@@ -104,6 +105,45 @@ Columns transpose(const SparseRows &u, std::int64_t cols) {
     return t;
 }
 
+// For each column q, the points whose row holds q and where: entries ptr[q]..ptr[q+1] give the point (row) and the
+// position of q inside that point's sorted index list (pos), points increasing.
+struct ColumnUsers {
+    std::vector<std::int64_t> ptr;
+    std::vector<std::int32_t> row, pos;
+};
+ColumnUsers column_users(const SparseRows &u, std::int64_t cols) {
+    ColumnUsers t;
+    t.ptr.assign(static_cast<std::size_t>(cols + 1), 0);
+    for (std::int32_t q : u.index) ++t.ptr[q + 1];
+    for (std::int64_t q = 0; q < cols; ++q) t.ptr[q + 1] += t.ptr[q];
+    std::vector<std::int64_t> fill(t.ptr.begin(), t.ptr.end() - 1);
+    t.row.resize(u.index.size());
+    t.pos.resize(u.index.size());
+    for (std::int64_t i = 0; i < u.rows(); ++i)
+        for (std::int64_t k = u.indptr[i]; k < u.indptr[i + 1]; ++k) {
+            const std::int64_t at = fill[u.index[k]]++;
+            t.row[at] = static_cast<std::int32_t>(i);
+            t.pos[at] = static_cast<std::int32_t>(k - u.indptr[i]);
+        }
+    return t;
+}
+
+// Splits the columns into `parts` contiguous ranges of about equal cost, where column q costs `cost(q)`; range p is
+// [bounds[p], bounds[p+1]). Only the speed depends on the split, never a result.
+template <class Cost>
+std::vector<std::int64_t> balanced_ranges(std::int64_t cols, std::int64_t parts, Cost &&cost) {
+    std::vector<double> prefix(static_cast<std::size_t>(cols + 1), 0.0);
+    for (std::int64_t q = 0; q < cols; ++q) prefix[q + 1] = prefix[q] + static_cast<double>(cost(q));
+    std::vector<std::int64_t> bounds(static_cast<std::size_t>(parts + 1), cols);
+    bounds[0] = 0;
+    for (std::int64_t p = 1; p < parts; ++p) {
+        const double target = prefix[cols] * static_cast<double>(p) / static_cast<double>(parts);
+        bounds[p] = std::lower_bound(prefix.begin(), prefix.end(), target) - prefix.begin();
+        bounds[p] = std::clamp<std::int64_t>(bounds[p], bounds[p - 1], cols);
+    }
+    return bounds;
+}
+
 // Whether two batches have the same (normalised) inputs, so that per-point comparisons between them make sense.
 bool same_inputs(const Batch &a, const SparseRows &u0) {
     return !a.u.empty() && a.u[0].indptr == u0.indptr && a.u[0].index == u0.index && a.u[0].value == u0.value;
@@ -134,11 +174,15 @@ void *allocate_weights(std::size_t bytes) {
 }
 
 void free_weights(void *p, std::size_t bytes) noexcept {
-    if (bytes < kHugePage) ::operator delete(p);
-    else std::free(p);
+    if (bytes < kHugePage)
+        ::operator delete(p);
+    else
+        std::free(p);
 }
 
-double gaussian_tail(double b) { return 0.5 * std::erfc(b / std::numbers::sqrt2); }
+double gaussian_tail(double b) {
+    return 0.5 * std::erfc(b / std::numbers::sqrt2);
+}
 
 double gaussian_tail_inverse(double p) {
     require(p > 0 && p < 1, SUBQ_ERR_PARAM_RANGE, "active fraction " + std::to_string(p) + " is outside (0, 1)");
@@ -157,7 +201,9 @@ double shifted_relu_second_moment(double b) {
     return (1 + b * b) * gaussian_tail(b) - b * phi;
 }
 
-double default_threshold(std::int64_t width) { return std::sqrt(0.4 * std::log(static_cast<double>(width))); }
+double default_threshold(std::int64_t width) {
+    return std::sqrt(0.4 * std::log(static_cast<double>(width)));
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -206,35 +252,128 @@ Network<T>::Network(const Options &options, bool draw_weights) : opt_(options) {
     const double out_scale = o.variant == Variant::Paper ? 1.0 / std::sqrt(m * cb) : 1.0;
     a_.resize(static_cast<std::size_t>(o.outputs * m));
     for (std::int64_t c = 0; c < o.outputs; ++c) {
-        const auto stream = rng::stream({kNetStream, static_cast<std::uint64_t>(o.depth + 1), rng::kSign,
-                                         static_cast<std::uint64_t>(c)});
+        const auto stream = rng::stream(
+            {kNetStream, static_cast<std::uint64_t>(o.depth + 1), rng::kSign, static_cast<std::uint64_t>(c)});
         for (std::int64_t p = 0; p < m; ++p) a_[c * m + p] = out_scale * rng::sign(o.seed, stream, p);
     }
 }
 
 // g_i = W u_i for every point (g: n x m, point-major), reading only the columns of W in the union of the supports,
-// each once per row tile: a column segment is added into the accumulators of every point that uses it (on average
-// several at n = 64). Point i still sees its columns in increasing order, so every sum is the one a per-point
-// gather would form, bit for bit, whatever the tiling and thread count. Returns the weight bytes read.
+// each once per row tile. The union columns are taken in groups; within a group, every point that uses some of them
+// gets one pass over its accumulator (its rows of the tile), adding its columns of the group in increasing order, up
+// to four per sweep, so that an accumulator is loaded and stored once per four columns rather than once per column.
+// Each entry of g_i is still (((0 + a_1 w_1) + a_2 w_2) + ...) over point i's columns in increasing order: the sum a
+// per-point gather forms, bit for bit, whatever the tiling, grouping and thread count. Returns the weight bytes read.
+namespace {
+
+// Tiling of the forward gather, for speed only: a row tile gives every point an accumulator of at most
+// kForwardTileBytes and all points together about kForwardCacheBytes (the accumulators stay in L2/L3); a group holds
+// up to kForwardGroup union columns whose tile segments take at most kForwardCacheBytes.
+constexpr std::int64_t kForwardTileBytes = 16384, kForwardMinTileBytes = 1024;
+constexpr std::int64_t kForwardCacheBytes = std::int64_t(2) << 20;
+constexpr std::int64_t kForwardGroup = 128, kForwardMinGroup = 16;
+
+// acc[r] += a[0] s[0][r], then a[1] s[1][r], ... (c <= 4 terms), each addition rounded as in sequential code.
+template <class T>
+void add_columns(T *__restrict acc, const T *const *s, const T *a, int c, std::int64_t len) {
+    const T *__restrict s0 = s[0];
+    const T a0 = a[0];
+    switch (c) {
+        case 1:
+            for (std::int64_t r = 0; r < len; ++r) acc[r] = acc[r] + a0 * s0[r];
+            break;
+        case 2: {
+            const T *__restrict s1 = s[1];
+            const T a1 = a[1];
+            for (std::int64_t r = 0; r < len; ++r) acc[r] = (acc[r] + a0 * s0[r]) + a1 * s1[r];
+            break;
+        }
+        case 3: {
+            const T *__restrict s1 = s[1], *__restrict s2 = s[2];
+            const T a1 = a[1], a2 = a[2];
+            for (std::int64_t r = 0; r < len; ++r) acc[r] = ((acc[r] + a0 * s0[r]) + a1 * s1[r]) + a2 * s2[r];
+            break;
+        }
+        default: {
+            const T *__restrict s1 = s[1], *__restrict s2 = s[2], *__restrict s3 = s[3];
+            const T a1 = a[1], a2 = a[2], a3 = a[3];
+            for (std::int64_t r = 0; r < len; ++r)
+                acc[r] = (((acc[r] + a0 * s0[r]) + a1 * s1[r]) + a2 * s2[r]) + a3 * s3[r];
+            break;
+        }
+    }
+}
+
+}  // namespace
+
 template <class T>
 std::int64_t Network<T>::gather_forward(const Layer &layer, const SparseRows &in, std::vector<T> &g) const {
     const std::int64_t n = in.rows(), m = layer.rows, cols = layer.cols;
     const Columns cols_t = transpose(in, cols);  // for each column, the points using it, in point order
-    std::vector<std::int32_t> used;               // the union of the supports, increasing
+    std::vector<std::int32_t> used;              // the union of the supports, increasing
     for (std::int64_t q = 0; q < cols; ++q)
         if (cols_t.ptr[q + 1] > cols_t.ptr[q]) used.push_back(static_cast<std::int32_t>(q));
+    // Row tile: at most kForwardTileBytes per point, about kForwardCacheBytes for all points, and at least one tile
+    // per thread when m allows; a whole number of cache lines.
+    const int threads = thread_count(opt_.threads);
+    constexpr std::int64_t line = 64 / static_cast<std::int64_t>(sizeof(T));  // entries per cache line
+    std::int64_t tile = std::clamp<std::int64_t>(kForwardCacheBytes / std::max<std::int64_t>(n, 1),
+                                                 kForwardMinTileBytes, kForwardTileBytes) /
+                        static_cast<std::int64_t>(sizeof(T));
+    tile = std::min(tile, (m + threads - 1) / threads);
+    tile = std::max(line, (tile + line - 1) / line * line);
+    const std::int64_t group = std::clamp<std::int64_t>(
+        kForwardCacheBytes / (tile * static_cast<std::int64_t>(sizeof(T))), kForwardMinGroup, kForwardGroup);
+    const std::int64_t groups = (static_cast<std::int64_t>(used.size()) + group - 1) / group;
+    // The passes, group after group (the same for every row tile): pass p adds the terms [term_begin[p],
+    // term_begin[p+1]) into point pass_point[p].
+    std::vector<std::int64_t> pass_point, term_begin{0};
+    std::vector<std::int32_t> term_col;
+    std::vector<T> term_val;
+    term_col.reserve(in.index.size());
+    term_val.reserve(in.index.size());
+    {
+        std::vector<std::int64_t> count(static_cast<std::size_t>(n), 0), fill(static_cast<std::size_t>(n), 0);
+        std::vector<std::int64_t> touched;
+        for (std::int64_t j = 0; j < groups; ++j) {
+            const std::size_t c0 = static_cast<std::size_t>(j * group);
+            const std::size_t c1 = std::min(used.size(), c0 + static_cast<std::size_t>(group));
+            touched.clear();
+            for (std::size_t c = c0; c < c1; ++c)
+                for (std::int64_t e = cols_t.ptr[used[c]]; e < cols_t.ptr[used[c] + 1]; ++e)
+                    if (count[cols_t.row[e]]++ == 0) touched.push_back(cols_t.row[e]);
+            std::sort(touched.begin(), touched.end());
+            const std::int64_t base = static_cast<std::int64_t>(term_col.size());
+            std::int64_t at = base;
+            for (std::int64_t i : touched) {
+                fill[i] = at;
+                at += count[i];
+                pass_point.push_back(i);
+                term_begin.push_back(at);
+            }
+            term_col.resize(static_cast<std::size_t>(at));
+            term_val.resize(static_cast<std::size_t>(at));
+            for (std::size_t c = c0; c < c1; ++c)  // columns in increasing order: each point's terms stay sorted
+                for (std::int64_t e = cols_t.ptr[used[c]]; e < cols_t.ptr[used[c] + 1]; ++e) {
+                    const std::int64_t slot = fill[cols_t.row[e]]++;
+                    term_col[slot] = used[c];
+                    term_val[slot] = static_cast<T>(cols_t.value[e]);
+                }
+            for (std::int64_t i : touched) count[i] = 0;
+        }
+    }
     g.assign(static_cast<std::size_t>(checked_mul(n, m, "pre-activations")), T(0));
-    constexpr std::int64_t tile = 4096 / static_cast<std::int64_t>(sizeof(T));  // 4 KiB per point and tile
     const std::int64_t tiles = (m + tile - 1) / tile;
     const T *B = layer.B.data();
-    parallel_for(thread_count(opt_.threads), tiles, [&](std::int64_t t) {
+    parallel_for(threads, tiles, [&](std::int64_t t) {
         const std::int64_t r0 = t * tile, len = std::min(tile, m - r0);
-        for (std::int32_t q : used) {
-            const T *__restrict seg = B + static_cast<std::int64_t>(q) * m + r0;
-            for (std::int64_t e = cols_t.ptr[q]; e < cols_t.ptr[q + 1]; ++e) {
-                const T a = static_cast<T>(cols_t.value[e]);
-                T *__restrict acc = g.data() + cols_t.row[e] * m + r0;
-                for (std::int64_t r = 0; r < len; ++r) acc[r] += a * seg[r];
+        const T *segs[4];
+        for (std::int64_t p = 0; p < static_cast<std::int64_t>(pass_point.size()); ++p) {
+            T *acc = g.data() + pass_point[p] * m + r0;
+            for (std::int64_t e = term_begin[p]; e < term_begin[p + 1]; e += 4) {
+                const int c = static_cast<int>(std::min<std::int64_t>(4, term_begin[p + 1] - e));
+                for (int k = 0; k < c; ++k) segs[k] = B + static_cast<std::int64_t>(term_col[e + k]) * m + r0;
+                add_columns<T>(acc, segs, term_val.data() + e, c, len);
             }
         }
     });
@@ -343,13 +482,14 @@ void Network<T>::propagate(Batch &batch, Counters *counters) const {
             std::int64_t muladds = 0;
             const std::int64_t r = layer.rank;
             for (std::int64_t i = 0; i < n; ++i) muladds += m * in.count(i) + (r > 0 ? r * in.count(i) + m * r : 0);
-            const std::int64_t lazy_bytes = r > 0 ? static_cast<std::int64_t>(sizeof(T)) * (static_cast<std::int64_t>(in.index.size()) + n * m) * r : 0;
+            const std::int64_t lazy_bytes =
+                r > 0 ? static_cast<std::int64_t>(sizeof(T)) * (static_cast<std::int64_t>(in.index.size()) + n * m) * r
+                      : 0;
             add_counts(counters, kForward, muladds, read + lazy_bytes);
         } else {
             dense_forward(layer, in, preact);
             const std::int64_t r = layer.rank;
-            add_counts(counters, kForward,
-                       checked_mul(checked_mul(m + r, layer.cols, "gemm") + m * r, n, "gemm"),
+            add_counts(counters, kForward, checked_mul(checked_mul(m + r, layer.cols, "gemm") + m * r, n, "gemm"),
                        checked_bytes(m * layer.cols + (m + layer.cols) * r, sizeof(T), "gemm"));
         }
         std::vector<std::vector<std::int32_t>> idx(n);
@@ -441,22 +581,40 @@ std::vector<SparseRows> Network<T>::backward(const Batch &batch, std::span<const
             }
             continue;
         }
-        std::vector<LocalCounts> counts(parts);
-        parallel_for(threads, parts, [&](std::int64_t p) {
-            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
-                const auto vi = v[l].idx(i);
-                const auto vv = v[l].val(i);
-                const auto oi = below.idx(i);
-                std::vector<double> out(oi.size(), 0.0);
-                for (std::size_t q = 0; q < oi.size(); ++q) {
-                    const T *col = layer.B.data() + static_cast<std::int64_t>(oi[q]) * m;
+        // Column by column: W_l[S_{i,l}, q]^T v_{i,l} for every point i with q in S_{i,l-1}, so that the points sharing
+        // a column read it together (its fired rows overlap in cache lines). Each sum runs over S_{i,l} in order, as a
+        // point-by-point pass would form it.
+        std::vector<std::vector<double>> next(n);
+        for (std::int64_t i = 0; i < n; ++i) next[i].assign(static_cast<std::size_t>(below.count(i)), 0.0);
+        const ColumnUsers users = column_users(below, layer.cols);
+        const std::int64_t cparts = std::max<std::int64_t>(1, std::min<std::int64_t>(layer.cols, 8 * threads));
+        const auto bounds = balanced_ranges(layer.cols, cparts, [&](std::int64_t q) {
+            std::int64_t c = 1;
+            for (std::int64_t e = users.ptr[q]; e < users.ptr[q + 1]; ++e) c += v[l].count(users.row[e]);
+            return c;
+        });
+        parallel_for(threads, cparts, [&](std::int64_t p) {
+            for (std::int64_t q = bounds[p]; q < bounds[p + 1]; ++q) {
+                const T *col = layer.B.data() + q * m;
+                for (std::int64_t e = users.ptr[q]; e < users.ptr[q + 1]; ++e) {
+                    const std::int64_t i = users.row[e];
+                    const auto vi = v[l].idx(i);
+                    const auto vv = v[l].val(i);
                     double s = 0;
                     for (std::size_t r = 0; r < vi.size(); ++r) s += col[vi[r]] * vv[r];
-                    out[q] = s;
+                    next[i][users.pos[e]] = s;
                 }
-                const std::int64_t rank = layer.rank;
-                if (rank > 0) {  // + Q[S_{l-1}, :] (P[S_l, :]^T v)
-                    std::vector<double> t(static_cast<std::size_t>(rank), 0.0);
+            }
+        });
+        const std::int64_t rank = layer.rank;
+        if (rank > 0) {  // + Q[S_{l-1}, :] (P[S_l, :]^T v)
+            parallel_for(threads, parts, [&](std::int64_t p) {
+                std::vector<double> t(static_cast<std::size_t>(rank));
+                for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
+                    const auto vi = v[l].idx(i);
+                    const auto vv = v[l].val(i);
+                    const auto oi = below.idx(i);
+                    std::fill(t.begin(), t.end(), 0.0);
                     for (std::size_t r = 0; r < vi.size(); ++r) {
                         const T *prow = layer.P.data() + static_cast<std::int64_t>(vi[r]) * layer.cap;
                         for (std::int64_t j = 0; j < rank; ++j) t[j] += vv[r] * prow[j];
@@ -465,16 +623,18 @@ std::vector<SparseRows> Network<T>::backward(const Batch &batch, std::span<const
                         const T *qrow = layer.Q.data() + static_cast<std::int64_t>(oi[q]) * layer.cap;
                         double s = 0;
                         for (std::int64_t j = 0; j < rank; ++j) s += qrow[j] * t[j];
-                        out[q] += s;
+                        next[i][q] += s;
                     }
                 }
-                const std::int64_t a = static_cast<std::int64_t>(vi.size()), c = static_cast<std::int64_t>(oi.size());
-                counts[p].muladds += a * c + rank * (a + c);
-                counts[p].bytes += static_cast<std::int64_t>(sizeof(T)) * (a * c + rank * (a + c));
-                w[i] = std::move(out);
-            }
-        });
-        add_counts(counters, kBackward, counts);
+            });
+        }
+        std::int64_t muladds = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t a = v[l].count(i), c = below.count(i);
+            muladds += a * c + rank * (a + c);
+        }
+        add_counts(counters, kBackward, muladds, static_cast<std::int64_t>(sizeof(T)) * muladds);
+        w = std::move(next);
     }
     return v;
 }
@@ -485,8 +645,9 @@ void Network<T>::rebuild(Layer &layer, Counters *counters) {
     // B (col-major m x m') += P Q^T; P and Q are stored row-major, i.e. as col-major cap x m and cap x m'.
     gemm<T>(CblasTrans, CblasNoTrans, layer.rows, layer.cols, layer.rank, 1.0, layer.P.data(), layer.cap,
             layer.Q.data(), layer.cap, 1.0, layer.B.data(), layer.rows);
-    add_counts(counters, kRebuild, checked_mul(checked_mul(layer.rows, layer.cols, "rebuild"), layer.rank, "rebuild"),
-               static_cast<std::int64_t>(sizeof(T)) * (2 * layer.rows * layer.cols + (layer.rows + layer.cols) * layer.rank));
+    add_counts(
+        counters, kRebuild, checked_mul(checked_mul(layer.rows, layer.cols, "rebuild"), layer.rank, "rebuild"),
+        static_cast<std::int64_t>(sizeof(T)) * (2 * layer.rows * layer.cols + (layer.rows + layer.cols) * layer.rank));
     layer.rank = 0;
 }
 
@@ -623,26 +784,41 @@ std::vector<std::vector<SparseRows>> Network<T>::jacobian_factors(const Batch &b
             }
         }
     } else {
+        // Layer by layer; within a layer column by column (as backward()), every weight W_l[r, q] read once for all k
+        // outputs of a point.
         const std::int64_t parts = std::max<std::int64_t>(1, std::min<std::int64_t>(n, 4 * threads));
-        std::vector<LocalCounts> counts(parts);
-        parallel_for(threads, parts, [&](std::int64_t p) {
-            std::vector<double> w, next, t, acc(static_cast<std::size_t>(k));
-            for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
-                top_weights(i, w);
-                for (std::int64_t l = L; l >= 1; --l) {
-                    const Layer &layer = layers_[l];
-                    const auto idx = batch.u[l].idx(i);
-                    factors_from(l, i, w);
-                    const std::vector<double> &vv = vals[l][i];
-                    if (l == 1) break;
-                    const auto below = batch.u[l - 1].idx(i);
-                    next.assign(below.size() * k, 0.0);
-                    for (std::size_t q = 0; q < below.size(); ++q) {
-                        const T *col = layer.B.data() + static_cast<std::int64_t>(below[q]) * m;
+        std::vector<std::vector<double>> w(n), next(n);
+        for (std::int64_t i = 0; i < n; ++i) top_weights(i, w[i]);
+        std::int64_t muladds = 0, bytes = 0;
+        for (std::int64_t l = L; l >= 1; --l) {
+            parallel_for(threads, parts, [&](std::int64_t p) {
+                for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i)
+                    factors_from(l, i, w[i]);
+            });
+            if (l == 1) break;
+            const Layer &layer = layers_[l];
+            const SparseRows &below = batch.u[l - 1];
+            for (std::int64_t i = 0; i < n; ++i) next[i].assign(static_cast<std::size_t>(below.count(i) * k), 0.0);
+            const ColumnUsers users = column_users(below, layer.cols);
+            const std::int64_t cparts = std::max<std::int64_t>(1, std::min<std::int64_t>(layer.cols, 8 * threads));
+            const auto bounds = balanced_ranges(layer.cols, cparts, [&](std::int64_t q) {
+                std::int64_t c = 1;
+                for (std::int64_t e = users.ptr[q]; e < users.ptr[q + 1]; ++e) c += batch.u[l].count(users.row[e]);
+                return c;
+            });
+            parallel_for(threads, cparts, [&](std::int64_t p) {
+                std::vector<double> acc(static_cast<std::size_t>(k));
+                for (std::int64_t q = bounds[p]; q < bounds[p + 1]; ++q) {
+                    const T *col = layer.B.data() + q * m;
+                    for (std::int64_t e = users.ptr[q]; e < users.ptr[q + 1]; ++e) {
+                        const std::int64_t i = users.row[e];
+                        const auto idx = batch.u[l].idx(i);
+                        const std::vector<double> &vv = vals[l][i];
+                        double *out = next[i].data() + static_cast<std::int64_t>(users.pos[e]) * k;
                         if (k == 1) {  // one output: the sum in a register (the loads overlap better)
                             double sum = 0;
                             for (std::size_t r = 0; r < idx.size(); ++r) sum += col[idx[r]] * vv[r];
-                            next[q] = sum;
+                            out[0] = sum;
                             continue;
                         }
                         std::fill(acc.begin(), acc.end(), 0.0);
@@ -650,34 +826,43 @@ std::vector<std::vector<SparseRows>> Network<T>::jacobian_factors(const Batch &b
                             const T x = col[idx[r]];
                             for (std::int64_t c = 0; c < k; ++c) acc[c] += x * vv[r * k + c];
                         }
-                        for (std::int64_t c = 0; c < k; ++c) next[q * k + c] = acc[c];
+                        for (std::int64_t c = 0; c < k; ++c) out[c] = acc[c];
                     }
-                    const std::int64_t rank = layer.rank;
-                    if (rank > 0) {  // + Q[S_{l-1}, :] (P[S_l, :]^T v) for every output
+                }
+            });
+            const std::int64_t rank = layer.rank;
+            if (rank > 0) {  // + Q[S_{l-1}, :] (P[S_l, :]^T v) for every output
+                parallel_for(threads, parts, [&](std::int64_t p) {
+                    std::vector<double> t;
+                    for (std::int64_t i = range_begin(n, parts, p); i < range_begin(n, parts, p + 1); ++i) {
+                        const auto idx = batch.u[l].idx(i);
+                        const auto below_i = below.idx(i);
+                        const std::vector<double> &vv = vals[l][i];
                         t.assign(static_cast<std::size_t>(rank * k), 0.0);
                         for (std::size_t r = 0; r < idx.size(); ++r) {
                             const T *prow = layer.P.data() + static_cast<std::int64_t>(idx[r]) * layer.cap;
                             for (std::int64_t j = 0; j < rank; ++j)
                                 for (std::int64_t c = 0; c < k; ++c) t[j * k + c] += vv[r * k + c] * prow[j];
                         }
-                        for (std::size_t q = 0; q < below.size(); ++q) {
-                            const T *qrow = layer.Q.data() + static_cast<std::int64_t>(below[q]) * layer.cap;
+                        for (std::size_t q = 0; q < below_i.size(); ++q) {
+                            const T *qrow = layer.Q.data() + static_cast<std::int64_t>(below_i[q]) * layer.cap;
                             for (std::int64_t c = 0; c < k; ++c) {
                                 double s2 = 0;
                                 for (std::int64_t j = 0; j < rank; ++j) s2 += qrow[j] * t[j * k + c];
-                                next[q * k + c] += s2;
+                                next[i][q * k + c] += s2;
                             }
                         }
                     }
-                    const std::int64_t a = static_cast<std::int64_t>(idx.size()),
-                                       b = static_cast<std::int64_t>(below.size());
-                    counts[p].muladds += k * (a * b + rank * (a + b));
-                    counts[p].bytes += static_cast<std::int64_t>(sizeof(T)) * (a * b + rank * (a + b));
-                    w.swap(next);
-                }
+                });
             }
-        });
-        add_counts(counters, kBackward, counts);
+            for (std::int64_t i = 0; i < n; ++i) {
+                const std::int64_t a = batch.u[l].count(i), b = below.count(i);
+                muladds += k * (a * b + rank * (a + b));
+                bytes += static_cast<std::int64_t>(sizeof(T)) * (a * b + rank * (a + b));
+            }
+            w.swap(next);
+        }
+        add_counts(counters, kBackward, muladds, bytes);
     }
     for (std::int64_t c = 0; c < k; ++c) {
         V[c].resize(L + 1);
@@ -838,9 +1023,12 @@ std::vector<LayerStats> Network<T>::statistics(const Batch &batch, const Batch *
                 if (a.empty()) continue;
                 std::size_t p = 0, q = 0, common = 0;
                 while (p < a.size() && q < b.size()) {
-                    if (a[p] < b[q]) ++p;
-                    else if (b[q] < a[p]) ++q;
-                    else ++common, ++p, ++q;
+                    if (a[p] < b[q])
+                        ++p;
+                    else if (b[q] < a[p])
+                        ++q;
+                    else
+                        ++common, ++p, ++q;
                 }
                 drift += static_cast<double>(a.size() + b.size() - 2 * common) / static_cast<double>(a.size());
                 ++counted;
@@ -883,7 +1071,8 @@ double Network<T>::step_gd(const DenseView<const T> &x, const double *y, double 
             std::vector<double> eig(static_cast<std::size_t>(N));
             const int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', static_cast<lapack_int>(N), G.data(),
                                             static_cast<lapack_int>(N), eig.data());
-            require(info == 0, SUBQ_ERR_NUMERICAL, "eigenvalues of the Jacobian Gram: LAPACK info " + std::to_string(info));
+            require(info == 0, SUBQ_ERR_NUMERICAL,
+                    "eigenvalues of the Jacobian Gram: LAPACK info " + std::to_string(info));
             require(eig.back() > 0, SUBQ_ERR_NUMERICAL, "the Jacobian Gram is zero (all points dead?)");
             auto_lr_ = 1.0 / eig.back();
         }
@@ -912,7 +1101,8 @@ std::vector<double> Network<T>::sketch_jacobian(const Batch &batch, const std::v
         p.input_dim = cols;
         p.input_dim2 = m;
         p.output_dim = rows;
-        const auto w = rng::philox(o.seed, rng::stream({kNetStream, stream, static_cast<std::uint64_t>(l), rng::kHash}), 0);
+        const auto w =
+            rng::philox(o.seed, rng::stream({kNetStream, stream, static_cast<std::uint64_t>(l), rng::kHash}), 0);
         p.seed = (static_cast<std::uint64_t>(w[0]) << 32) | w[1];
         p.num_threads = o.threads;
         const auto S = sketch::Sketch::create(p);
@@ -934,7 +1124,11 @@ std::vector<double> Network<T>::sketch_jacobian(const Batch &batch, const std::v
             for (std::int64_t t = 0; t < len; ++t)
                 for (std::int64_t j = 0; j < rows; ++j) SA[((l - 1) * rows + j) * N + a0 + t] = Z[t * rows + j];
         }
-        const auto log2 = [](std::int64_t v) { std::int64_t r = 0; while ((std::int64_t(1) << r) < v) ++r; return r; };
+        const auto log2 = [](std::int64_t v) {
+            std::int64_t r = 0;
+            while ((std::int64_t(1) << r) < v) ++r;
+            return r;
+        };
         const std::int64_t P1 = std::int64_t(1) << log2(cols), P2 = std::int64_t(1) << log2(m);
         add_counts(counters, kSolve, N * (P1 * log2(P1) + P2 * log2(P2) + rows), 0);
     }
@@ -947,7 +1141,7 @@ std::vector<double> Network<T>::sketch_jacobian(const Batch &batch, const std::v
 // backward pass (s^2 gathers per point and layer sparse, a GEMM per layer dense).
 template <class T>
 std::vector<SparseRows> Network<T>::combine_factors(const std::vector<std::vector<SparseRows>> &V,
-                                                     std::span<const double> c, Counters *counters) const {
+                                                    std::span<const double> c, Counters *counters) const {
     const std::int64_t k = opt_.outputs, L = opt_.depth;
     std::vector<SparseRows> v(L + 1);
     std::int64_t work = 0;
@@ -1051,9 +1245,9 @@ template <class T>
 void Network<T>::check_layer(std::int64_t l, std::int64_t entries) const {
     require(l >= 1 && l <= opt_.depth, SUBQ_ERR_INVALID_ARG, "layer " + std::to_string(l) + " is outside [1, depth]");
     const Layer &layer = layers_[l];
-    require(entries < 0 || entries == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
-            "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) +
-                " entries");
+    require(
+        entries < 0 || entries == layer.rows * layer.cols, SUBQ_ERR_DIMENSION,
+        "weights of layer " + std::to_string(l) + " must have " + std::to_string(layer.rows * layer.cols) + " entries");
 }
 
 template <class T>
@@ -1063,8 +1257,8 @@ std::vector<double> Network<T>::weights(std::int64_t l) const {
     std::vector<double> w(layer.B.begin(), layer.B.end());
     if (layer.rank > 0) {  // + P Q^T in float64 (P and Q are stored row-major: column-major cap x rows / x cols)
         const std::vector<double> P(layer.P.begin(), layer.P.end()), Q(layer.Q.begin(), layer.Q.end());
-        gemm<double>(CblasTrans, CblasNoTrans, layer.rows, layer.cols, layer.rank, 1.0, P.data(), layer.cap,
-                     Q.data(), layer.cap, 1.0, w.data(), layer.rows);
+        gemm<double>(CblasTrans, CblasNoTrans, layer.rows, layer.cols, layer.rank, 1.0, P.data(), layer.cap, Q.data(),
+                     layer.cap, 1.0, w.data(), layer.rows);
     }
     return w;
 }

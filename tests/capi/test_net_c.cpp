@@ -11,7 +11,9 @@
 
 namespace {
 
-std::string last_error() { return subq_last_error_message(); }
+std::string last_error() {
+    return subq_last_error_message();
+}
 
 struct Net {
     subq_net *p = nullptr;
@@ -208,21 +210,18 @@ TEST(NetC, InputErrors) {
     EXPECT_EQ(subq_net_predict_f32(net.p, SUBQ_ROW_MAJOR, n, d, x.data(), d - 1, f.data(), 1), SUBQ_ERR_LAYOUT);
     EXPECT_EQ(subq_net_predict_f32(net.p, SUBQ_ROW_MAJOR, -1, d, x.data(), d, f.data(), 1), SUBQ_ERR_DIMENSION);
     EXPECT_EQ(subq_net_predict_f32(net.p, SUBQ_ROW_MAJOR, 0, d, nullptr, d, nullptr, 1), SUBQ_OK);
-    EXPECT_EQ(subq_net_step_gd_f32(net.p, SUBQ_ROW_MAJOR, 0, d, x.data(), d, y.data(), 1, nullptr),
-              SUBQ_ERR_DIMENSION);
+    EXPECT_EQ(subq_net_step_gd_f32(net.p, SUBQ_ROW_MAJOR, 0, d, x.data(), d, y.data(), 1, nullptr), SUBQ_ERR_DIMENSION);
     EXPECT_EQ(subq_net_predict_f32(net.p, SUBQ_ROW_MAJOR, int64_t(1) << 62, d, x.data(), d, f.data(), 1),
               SUBQ_ERR_DIMENSION);
     // Non-finite inputs and labels: status, message, and unchanged weights.
     std::vector<double> before(64 * d), after(64 * d);
     ASSERT_EQ(subq_net_get_weights_f64(net.p, 1, SUBQ_ROW_MAJOR, before.data(), d), SUBQ_OK);
     x[4] = INFINITY;
-    EXPECT_EQ(subq_net_step_gd_f32(net.p, SUBQ_ROW_MAJOR, n, d, x.data(), d, y.data(), 1, nullptr),
-              SUBQ_ERR_NUMERICAL);
+    EXPECT_EQ(subq_net_step_gd_f32(net.p, SUBQ_ROW_MAJOR, n, d, x.data(), d, y.data(), 1, nullptr), SUBQ_ERR_NUMERICAL);
     EXPECT_NE(last_error().find("non-finite value at row 1, column 1"), std::string::npos) << last_error();
     x[4] = 0.5f;
     y[3] = std::nanf("");
-    EXPECT_EQ(subq_net_step_gd_f32(net.p, SUBQ_ROW_MAJOR, n, d, x.data(), d, y.data(), 1, nullptr),
-              SUBQ_ERR_NUMERICAL);
+    EXPECT_EQ(subq_net_step_gd_f32(net.p, SUBQ_ROW_MAJOR, n, d, x.data(), d, y.data(), 1, nullptr), SUBQ_ERR_NUMERICAL);
     EXPECT_NE(last_error().find("non-finite target at row 3"), std::string::npos) << last_error();
     ASSERT_EQ(subq_net_get_weights_f64(net.p, 1, SUBQ_ROW_MAJOR, after.data(), d), SUBQ_OK);
     EXPECT_EQ(before, after);
@@ -310,7 +309,9 @@ TEST(NetC, GaussNewtonStepsThroughTheAbi) {
 
 namespace {
 
-std::string tmp_path(const std::string &name) { return std::string(SUBQ_TEST_TMP_DIR) + "/" + name; }
+std::string tmp_path(const std::string &name) {
+    return std::string(SUBQ_TEST_TMP_DIR) + "/" + name;
+}
 
 std::vector<char> read_all(const std::string &path) {
     std::FILE *f = std::fopen(path.c_str(), "rb");
@@ -487,4 +488,26 @@ TEST(NetC, FitWithMiniBatchesProgressCancelAndTolerance) {
     std::vector<float> xf(n * d), yf(n);
     EXPECT_EQ(subq_net_fit_f32(net.p, SUBQ_ROW_MAJOR, n, d, xf.data(), d, yf.data(), 1, nullptr, nullptr, nullptr),
               SUBQ_ERR_INVALID_ARG);
+    // A non-finite value is reported with its row in the caller's data (not in a shuffled batch), before any step:
+    // the weights stay as they were and the callback is never called.
+    Cfg mini;
+    mini.set(SUBQ_P_INPUT_DIM, d).set(SUBQ_P_NET_WIDTH, 64).set(SUBQ_P_DTYPE, SUBQ_F64).set(SUBQ_P_NET_BATCH_SIZE, 8);
+    Net fresh;
+    ASSERT_EQ(subq_net_create(mini.p, &fresh.p), SUBQ_OK);
+    std::vector<double> before(64 * d), after_w(64 * d);
+    ASSERT_EQ(subq_net_get_weights_f64(fresh.p, 1, SUBQ_ROW_MAJOR, before.data(), d), SUBQ_OK);
+    std::vector<double> bad_x = x, bad_y = y;
+    bad_x[77 * d + 4] = std::nan("");
+    Progress never;
+    EXPECT_EQ(subq_net_fit_f64(fresh.p, SUBQ_ROW_MAJOR, n, d, bad_x.data(), d, y.data(), 1, on_progress, &never, &its),
+              SUBQ_ERR_NUMERICAL);
+    EXPECT_NE(last_error().find("x: non-finite value at row 77, column 4"), std::string::npos) << last_error();
+    bad_y[93] = INFINITY;
+    EXPECT_EQ(subq_net_fit_f64(fresh.p, SUBQ_ROW_MAJOR, n, d, x.data(), d, bad_y.data(), 1, on_progress, &never, &its),
+              SUBQ_ERR_NUMERICAL);
+    EXPECT_NE(last_error().find("y: non-finite target at row 93, column 0"), std::string::npos) << last_error();
+    EXPECT_EQ(its, 0);
+    EXPECT_EQ(never.calls, 0);
+    ASSERT_EQ(subq_net_get_weights_f64(fresh.p, 1, SUBQ_ROW_MAJOR, after_w.data(), d), SUBQ_OK);
+    EXPECT_EQ(after_w, before);
 }

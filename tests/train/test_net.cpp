@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <vector>
 
@@ -389,6 +389,98 @@ TEST(TrainDeterminism, BitIdenticalAcrossThreadCounts) {
         }
         EXPECT_EQ(outputs[0], outputs[1]);
         EXPECT_EQ(weights[0], weights[1]);
+    }
+}
+
+// The blocked, column-batched kernels (forward: groups of union columns added several at a time per point and row
+// tile; backward and Jacobian factors: column by column over the points sharing a column) must form every sum in the
+// order of the plain point-by-point loops written here, bit for bit, at any thread count. m = 2500 is not a multiple
+// of the row tile, and n = 40 points give several column groups.
+TEST(TrainDeterminism, BlockedKernelsEqualPointByPointLoopsBitForBit) {
+    const std::int64_t n = 40, d = 30, m = 2500, L = 3, k = 3;
+    const auto x = gaussian_data<float>(n, d, 17);
+    for (int threads : {1, 2, 3}) {
+        Options o;
+        o.input_dim = d;
+        o.width = m;
+        o.depth = L;
+        o.outputs = k;
+        o.threshold = default_threshold(m);
+        o.seed = 5;
+        o.threads = threads;
+        Network<float> net(o);
+        // A few steps first, so that the weights are no longer the initial ones.
+        std::vector<double> y(n * k, 0.1);
+        std::vector<LayerStats> stats;
+        for (int t = 0; t < 2; ++t) net.step_gd(rows(x, n, d), y.data(), 0.05, stats, nullptr, nullptr);
+        Batch batch;
+        net.forward(rows(x, n, d), batch, nullptr);
+        std::vector<std::vector<float>> W(L + 1);  // stored float32 weights (exact in float64), column-major
+        for (std::int64_t l = 1; l <= L; ++l) {
+            const auto w = net.weights(l);
+            W[l].assign(w.begin(), w.end());
+        }
+        const double b = o.threshold;
+        // Forward, layers >= 2 (layer 1 takes one GEMM: the Gaussian inputs are dense).
+        for (std::int64_t l = 2; l <= L; ++l) {
+            const SparseRows &in = batch.u[l - 1], &out = batch.u[l];
+            for (std::int64_t i = 0; i < n; ++i) {
+                std::vector<float> g(m, 0.0f);
+                for (std::int64_t q = 0; q < in.count(i); ++q) {
+                    const float a = static_cast<float>(in.val(i)[q]);
+                    const float *col = W[l].data() + static_cast<std::int64_t>(in.idx(i)[q]) * m;
+                    for (std::int64_t r = 0; r < m; ++r) g[r] += a * col[r];
+                }
+                std::vector<std::int32_t> idx;
+                std::vector<double> val;
+                double ss = 0;
+                for (std::int64_t r = 0; r < m; ++r)
+                    if (static_cast<double>(g[r]) > b) {
+                        idx.push_back(static_cast<std::int32_t>(r));
+                        val.push_back(static_cast<double>(g[r]) - b);
+                        ss += val.back() * val.back();
+                    }
+                const double norm = std::sqrt(ss);
+                for (double &v : val) v /= norm;
+                ASSERT_EQ(batch.hnorm[l][i], norm) << "layer " << l << ", point " << i << ", " << threads << " threads";
+                ASSERT_EQ(std::vector<std::int32_t>(out.idx(i).begin(), out.idx(i).end()), idx);
+                ASSERT_EQ(std::vector<double>(out.val(i).begin(), out.val(i).end()), val);
+            }
+        }
+        // Backward for output weights top = e_c per point: the chain of per-point gathers.
+        const auto V = net.jacobian_factors(batch);
+        const auto &A = net.output_weights();
+        for (std::int64_t c = 0; c < k; ++c) {
+            std::vector<double> top(n * k, 0.0);
+            for (std::int64_t i = 0; i < n; ++i) top[i * k + c] = 1.0;
+            const auto v = net.backward(batch, top, nullptr);
+            for (std::int64_t i = 0; i < n; ++i) {
+                std::vector<double> w;
+                for (std::int32_t r : batch.u[L].idx(i)) w.push_back(A[c * m + r]);
+                for (std::int64_t l = L; l >= 1; --l) {
+                    const auto idx = batch.u[l].idx(i);
+                    const auto u = batch.u[l].val(i);
+                    double dot = 0;
+                    for (std::size_t q = 0; q < idx.size(); ++q) dot += u[q] * w[q];
+                    std::vector<double> vv(idx.size());
+                    for (std::size_t q = 0; q < idx.size(); ++q)
+                        vv[q] = (w[q] - u[q] * dot) * (1.0 / batch.hnorm[l][i]);
+                    ASSERT_EQ(std::vector<double>(v[l].val(i).begin(), v[l].val(i).end()), vv)
+                        << "backward, layer " << l << ", point " << i << ", output " << c;
+                    ASSERT_EQ(std::vector<double>(V[c][l].val(i).begin(), V[c][l].val(i).end()), vv)
+                        << "Jacobian factors, layer " << l << ", point " << i << ", output " << c;
+                    if (l == 1) break;
+                    const auto below = batch.u[l - 1].idx(i);
+                    w.assign(below.size(), 0.0);
+                    for (std::size_t q = 0; q < below.size(); ++q) {
+                        const float *col = W[l].data() + static_cast<std::int64_t>(below[q]) * m;
+                        double s = 0;
+                        for (std::size_t r = 0; r < idx.size(); ++r) s += col[idx[r]] * vv[r];
+                        w[q] = s;
+                    }
+                }
+            }
+        }
     }
 }
 

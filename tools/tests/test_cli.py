@@ -205,6 +205,23 @@ def test_train_gauss_newton_json_and_save(tmp_path):
     assert saved.read_bytes().startswith(b"SUBQNET\0")
 
 
+def test_train_gd_dense_regression_plain_progress(tmp_path):
+    csv = tmp_path / "reg.csv"
+    csv.write_text("".join(",".join(f"{((i * 5 + j * 7) % 13) / 13.0 - 0.45:.6f}" for j in range(4))
+                           + f",{0.1 * i - 1.05:.3f}\n" for i in range(24)))
+    args = ["train", "--width", 128, "--depth", 2, "--solver", "gd", "--mode", "dense", "--iters", 3, "--batch", 16,
+            "--train", csv, "--label-column", "last"]
+    r = run(*args)  # not a terminal: one plain progress line per iteration on stderr
+    assert r.returncode == 0, r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.startswith("iter ")]
+    assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"] and all("loss" in line for line in lines)
+    j = run_json(*args)
+    assert (j["task"], j["solver"], j["mode"], j["outputs"], j["batch"]) == ("regression", "gd", "dense", 1, 16)
+    assert len(j["iterations"]) == 3 and "train_accuracy" not in j and "test_accuracy" not in j
+    for it in j["iterations"]:
+        assert it["learning_rate"] > 0 and "loss_after" not in it and it["seconds"] >= 0
+
+
 def test_train_rejects_bad_options(tmp_path):
     csv = tmp_path / "t.csv"
     csv.write_text("0.1,0.2,1\n0.3,0.1,0\n")
@@ -212,6 +229,11 @@ def test_train_rejects_bad_options(tmp_path):
     assert r.returncode == 1 and "--solver" in r.stderr
     r = run("train", "--width", 64, "--train", tmp_path / "missing.csv")
     assert r.returncode == 1 and "cannot open" in r.stderr
+    r = run("train", "--width", 64, "--depth", 0, "--train", csv, "--label-column", "last")
+    assert r.returncode == 1 and "SUBQ_P_NET_DEPTH" in r.stderr
+    csv.write_text("0.1,0.2,1\n0.3,0.1,nan\n")
+    r = run("train", "--width", 64, "--train", csv, "--label-column", "last")
+    assert r.returncode == 1 and "non-finite target at row 1" in r.stderr
 
 
 # ---- subq featurize ------------------------------------------------------------------------------------------------

@@ -182,7 +182,8 @@ typedef SUBQ_ENUM(subq_param) {
     /** int in [0, 1024], default 0. Threads of subq's own parallel regions; 0 = OpenMP's maximum at call time.
      *  Results do not depend on it. */
     SUBQ_P_NUM_THREADS = 2,
-    /** int in [0, 2^20], default 0 (= 256). Rows processed per block; results do not depend on it. */
+    /** int in [0, 2^20], default 0 (= 256; kernel ridge regression: about 2^25 feature entries per block, 256..8192
+     *  rows). Rows processed per block; results do not depend on it (KRR: up to rounding, see krr.h). */
     SUBQ_P_BLOCK_ROWS = 4,
     /** int, a ::subq_dtype, default SUBQ_F32 (1). Storage type of a network's weights (SUBQ_KIND_NET). */
     SUBQ_P_DTYPE = 3,

@@ -124,7 +124,7 @@ typedef int (*subq_krr_progress_fn)(void *user_data, int64_t rows_done, int64_t 
  * @param out    Out: the model, owned by the caller (subq_krr_destroy()); NULL on failure.
  * @return SUBQ_OK; SUBQ_ERR_NULL_POINTER; SUBQ_ERR_INVALID_ARG (cfg of another kind; SUBQ_KRR_EXACT without a map
  *         or with λ = 0; SUBQ_KRR_PCG with λ = 0; too few rows for the hold-out split); SUBQ_ERR_PARAM_RANGE (a key out of range, grid
- *         min > max); SUBQ_ERR_DIMENSION (d, k, n, leading dimensions); SUBQ_ERR_LAYOUT; SUBQ_ERR_STATE (Nyström
+ *         min > max); SUBQ_ERR_DIMENSION (d, k, n); SUBQ_ERR_LAYOUT (layout, leading dimensions); SUBQ_ERR_STATE (Nyström
  *         map without landmarks); SUBQ_ERR_NUMERICAL (NaN/Inf in x or y, naming the row; the system singular even
  *         after the retries); SUBQ_ERR_NOT_CONVERGED (PCG); SUBQ_ERR_CANCELLED; SUBQ_ERR_OUT_OF_MEMORY.
  * Thread safety: thread-safe (the map is only read). Since: 0.1

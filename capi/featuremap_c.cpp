@@ -16,6 +16,7 @@ namespace kn = subq::kernel;
 using subq::capi::guarded;
 using subq::capi::input_dim;
 using subq::capi::output_dim;
+using subq::capi::require_input_dim;
 using subq::capi::require_not_null;
 
 namespace {
@@ -46,13 +47,6 @@ kn::KernelParams kernel_params(const subq::Config &c) {
 const subq_featuremap_s &handle(const subq_featuremap *fm) {
     require_not_null(fm, "fm");
     return *fm;
-}
-
-void require_input_dim(const subq_featuremap_s &f, subq_index d) {
-    if (d != input_dim(f))
-        subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                           " does not match the feature map's input dimension " +
-                                           std::to_string(input_dim(f)));
 }
 
 template <class T>

@@ -61,10 +61,7 @@ subq_status fit(const char *fn, const subq_config *cfg, const subq_featuremap *f
         if (c.kind() != SUBQ_KIND_KRR)
             subq::fail(SUBQ_ERR_INVALID_ARG,
                        "cfg is of kind " + std::to_string(static_cast<int>(c.kind())) + ", expected SUBQ_KIND_KRR (4)");
-        if (fm != nullptr && d != subq::capi::input_dim(*fm))
-            subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                               " does not match the feature map's input dimension " +
-                                               std::to_string(subq::capi::input_dim(*fm)));
+        if (fm != nullptr) subq::capi::require_input_dim(*fm, d);
         if (n < 1) subq::fail(SUBQ_ERR_DIMENSION, "n = " + std::to_string(n) + ": a fit needs at least one row");
         if (k < 1) subq::fail(SUBQ_ERR_DIMENSION, "k = " + std::to_string(k) + ": at least one output is needed");
         const auto xv = subq::dense_view<const T>("x", layout, n, d, x, ldx);
@@ -141,10 +138,7 @@ template <class T>
 subq_status low_rank(const char *fn, const subq_featuremap *fm, subq_layout layout, subq_index n, subq_index d,
                      const T *x, subq_index ldx, subq_index rank, double *f, subq_index ldf) {
     return guarded(fn, [&] {
-        if (fm != nullptr && d != subq::capi::input_dim(*fm))
-            subq::fail(SUBQ_ERR_DIMENSION, "d = " + std::to_string(d) +
-                                               " does not match the feature map's input dimension " +
-                                               std::to_string(subq::capi::input_dim(*fm)));
+        if (fm != nullptr) subq::capi::require_input_dim(*fm, d);
         if (rank < 1) subq::fail(SUBQ_ERR_DIMENSION, "rank = " + std::to_string(rank) + " must be >= 1");
         const auto xv = subq::dense_view<const T>("x", layout, n, d, x, ldx);
         const auto fv = subq::dense_view<double>("f", layout, n, rank, f, ldf);

@@ -206,13 +206,21 @@ std::vector<double> eigen(std::vector<double> &a, index_t n) {
     return w;
 }
 
+// The checks every fit makes of x (n × d, n >= 1) and y (n × k, k >= 1): shapes, then NaN/Inf naming the row.
 template <class T>
-void require_finite_rows(const char *what, const DenseView<const T> &x) {
-    for (index_t i = 0; i < x.rows; ++i)
-        for (index_t j = 0; j < x.cols; ++j)
-            if (!std::isfinite(static_cast<double>(x(i, j))))
-                fail(SUBQ_ERR_NUMERICAL,
-                     std::string(what) + " has a non-finite value at row " + str(i) + ", column " + str(j));
+void check_fit_inputs(const DenseView<const T> &x, const DenseView<const double> &y) {
+    if (x.rows < 1) fail(SUBQ_ERR_DIMENSION, "no rows to fit");
+    if (y.rows != x.rows) fail(SUBQ_ERR_DIMENSION, "y has " + str(y.rows) + " rows, x has " + str(x.rows));
+    if (y.cols < 1) fail(SUBQ_ERR_DIMENSION, "y has no columns (k must be >= 1)");
+    require_finite("x", x);
+    require_finite("y", y);
+}
+
+// Calls the progress callback, if any, after `done` of `total` rows; SUBQ_ERR_CANCELLED if it asks to stop.
+void report_progress(const Options &options, index_t done, index_t total) {
+    if (options.progress && !options.progress(done, total))
+        fail(SUBQ_ERR_CANCELLED,
+             "the progress callback cancelled the fit after " + str(done) + " of " + str(total) + " rows");
 }
 
 // ---- sources -------------------------------------------------------------------------------------------------------
@@ -498,12 +506,8 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     validate(options);
     const index_t n = x.rows, d = source.input_dim(), width = source.width(), k = y.cols;
     if (x.cols != d) fail(SUBQ_ERR_DIMENSION, "x has " + str(x.cols) + " columns, the features expect " + str(d));
-    if (n < 1) fail(SUBQ_ERR_DIMENSION, "no rows to fit");
-    if (y.rows != n) fail(SUBQ_ERR_DIMENSION, "y has " + str(y.rows) + " rows, x has " + str(n));
-    if (k < 1) fail(SUBQ_ERR_DIMENSION, "y has no columns (k must be >= 1)");
+    check_fit_inputs(x, y);
     blas_int(width, "the feature width");
-    require_finite_rows("x", x);
-    require_finite_rows("y", y);
 
     const bool selecting = options.lambda == 0;
     const bool holdout = selecting && options.select == Select::kHoldout;
@@ -536,9 +540,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
             source.rows(xb, all.data() + r0 * width);
             diag_sum += source.diagonal_sum(xb, all.data() + r0 * width);
             rep.seconds_features += seconds_since(t0);
-            if (options.progress && !options.progress(r0 + rows, n))
-                fail(SUBQ_ERR_CANCELLED,
-                     "the progress callback cancelled the fit after " + str(r0 + rows) + " of " + str(n) + " rows");
+            report_progress(options, r0 + rows, n);
         }
         const auto t_solve = Clock::now();
         rep.rows = n;
@@ -590,9 +592,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
             add_block(fit_part, r.r != nullptr, split.data(), ysplit.data(), kept, tmp);
         }
         rep.seconds_gram += seconds_since(t0);
-        if (options.progress && !options.progress(r0 + rows, n))
-            fail(SUBQ_ERR_CANCELLED,
-                 "the progress callback cancelled the fit after " + str(r0 + rows) + " of " + str(n) + " rows");
+        report_progress(options, r0 + rows, n);
     }
     const auto t_solve = Clock::now();
     fit_part.symmetrize();
@@ -675,7 +675,7 @@ void Ridge::predict(const DenseView<const T> &x, const DenseView<double> &out) c
     if (out.rows != n || out.cols != k)
         fail(SUBQ_ERR_DIMENSION,
              "out is " + str(out.rows) + " x " + str(out.cols) + ", expected " + str(n) + " x " + str(k));
-    require_finite_rows("x", x);
+    require_finite("x", x);
     const index_t block = auto_block_rows(options_.block_rows, width, n);
     std::vector<T> c(static_cast<std::size_t>(block * width)), wt(w_.begin(), w_.end()),
         o(static_cast<std::size_t>(block * k));
@@ -704,12 +704,8 @@ std::unique_ptr<ExactRidge> ExactRidge::fit(const kernel::KernelParams &kernel, 
     if (!(lambda > 0) || !std::isfinite(lambda))
         fail(SUBQ_ERR_PARAM_RANGE, "lambda = " + str(lambda) + " must be > 0 and finite");
     const index_t n = x.rows, d = x.cols, k = y.cols;
-    if (n < 1) fail(SUBQ_ERR_DIMENSION, "no rows to fit");
-    if (y.rows != n) fail(SUBQ_ERR_DIMENSION, "y has " + str(y.rows) + " rows, x has " + str(n));
-    if (k < 1) fail(SUBQ_ERR_DIMENSION, "y has no columns (k must be >= 1)");
+    check_fit_inputs(x, y);
     blas_int(n, "rows");
-    require_finite_rows("x", x);
-    require_finite_rows("y", y);
     std::vector<double> g(static_cast<std::size_t>(checked_mul(n, n, "the kernel matrix")));
     kernel::gram(kernel, x, x, DenseView<double>{g.data(), n, n, n, SUBQ_ROW_MAJOR}, {0, num_threads});
     for (index_t i = 0; i < n; ++i) g[static_cast<std::size_t>(i * n + i)] += lambda;
@@ -737,7 +733,7 @@ void ExactRidge::predict(const DenseView<const double> &x, const DenseView<doubl
     if (out.rows != x.rows || out.cols != k_)
         fail(SUBQ_ERR_DIMENSION,
              "out is " + str(out.rows) + " x " + str(out.cols) + ", expected " + str(x.rows) + " x " + str(k_));
-    require_finite_rows("x", x);
+    require_finite("x", x);
     const index_t block = auto_block_rows(0, n_, x.rows);
     std::vector<double> g(static_cast<std::size_t>(block * n_)), o(static_cast<std::size_t>(block * k_));
     const DenseView<const double> train{x_.data(), n_, d_, d_, SUBQ_ROW_MAJOR};
@@ -767,7 +763,7 @@ void low_rank(const FeatureSource &source, const DenseView<const T> &x, index_t 
              "f is " + str(f.rows) + " x " + str(f.cols) + ", expected " + str(n) + " x " + str(rank));
     if (block_rows < 0) fail(SUBQ_ERR_PARAM_RANGE, "block rows " + str(block_rows) + " must be >= 0");
     blas_int(width, "the feature width");
-    require_finite_rows("x", x);
+    require_finite("x", x);
     const index_t block = auto_block_rows(block_rows, width, n);
     std::vector<T> c(static_cast<std::size_t>(checked_mul(block, width, "a feature block"))), tmp;
     Accumulator acc;

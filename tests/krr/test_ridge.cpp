@@ -953,7 +953,7 @@ TEST(Ridge, BadInputIsRejectedWithStatusAndMessage) {
         Mat yb = y;
         yb[at(23 * k + 1)] = -bad;
         expect_error([&] { fit(*src, phi, n, yb, k, ok); }, SUBQ_ERR_NUMERICAL, "row 23");
-        expect_error([&] { fit(*src, phi, n, yb, k, ok); }, SUBQ_ERR_NUMERICAL, "y has a non-finite");
+        expect_error([&] { fit(*src, phi, n, yb, k, ok); }, SUBQ_ERR_NUMERICAL, "y: non-finite value at row");
         const std::vector<float> xf(xb.begin(), xb.end());
         expect_error([&] { fit(*src, xf, n, y, k, ok); }, SUBQ_ERR_NUMERICAL, "row 17");
     }

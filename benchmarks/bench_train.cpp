@@ -1,7 +1,8 @@
 // One training iteration (forward + backward + update) of the sparse network against the dense BLAS-3 baseline,
 // n = 64, L = 3, float32, for m in {2048, 4096, 8192, 16384}; counted work, wall time, log-log slopes, the sparse
-// forward's bytes and effective bandwidth beside the machine's streaming-read bandwidth, union coverage, and the
-// speed-up at higher thresholds. Prints markdown for benchmarks/RESULTS.md.
+// forward's bytes and effective bandwidth beside the machine's streaming-read bandwidth (from the pixel inputs, and
+// from sparse inputs: L - 1 layers fed with the layer-1 activations), union coverage, and the speed-up at higher
+// thresholds. Prints markdown for benchmarks/RESULTS.md.
 //
 //   ./build/benchmarks/bench_train [--quick]
 //
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu.hpp"
 #include "core/rng.hpp"
 #include "subq/subq.h"
 #include "train/net.hpp"
@@ -34,19 +36,53 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-// Streaming-read bandwidth: a parallel sum over a 1 GiB buffer, median of 5 passes, bytes/s.
+// Streaming-read bandwidth: a parallel sum over a 1 GiB buffer, median of 5 passes, bytes/s. Each thread keeps 16
+// independent partial sums (AVX2 vectors when the CPU has them): a single running sum would be bound by the
+// latency of the floating-point add (about 8 GB/s per core here), not by memory.
+constexpr std::size_t kLanes = 16, kBlock = 64;  // partial sums; elements per lane and block
+
+double sum_block_portable(const double *p) {
+    double acc[kLanes] = {};
+    for (std::size_t j = 0; j < kBlock; ++j)
+        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += p[j * kLanes + k];
+    double total = 0;
+    for (double a : acc) total += a;
+    return total;
+}
+
+#if SUBQ_X86_SIMD
+__attribute__((target("avx2"))) double sum_block_avx2(const double *p) {
+    typedef double V __attribute__((vector_size(32)));
+    V acc[kLanes / 4] = {};
+    for (std::size_t j = 0; j < kBlock; ++j)
+        for (std::size_t k = 0; k < kLanes / 4; ++k) {
+            V v;
+            __builtin_memcpy(&v, p + j * kLanes + 4 * k, sizeof v);
+            acc[k] += v;
+        }
+    double total = 0;
+    for (const V &a : acc)
+        for (int k = 0; k < 4; ++k) total += a[k];
+    return total;
+}
+#endif
+
 double streaming_read_bandwidth() {
-    const std::size_t count = (std::size_t(1) << 30) / sizeof(double);
+    const std::size_t count = (std::size_t(1) << 30) / sizeof(double), blocks = count / (kLanes * kBlock);
     std::vector<double> buf(count);
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < count; ++i) buf[i] = static_cast<double>(i & 1023);
+    double (*sum_block)(const double *) = &sum_block_portable;
+#if SUBQ_X86_SIMD
+    if (cpu_has_avx2()) sum_block = &sum_block_avx2;
+#endif
     std::vector<double> times;
     volatile double sink = 0;
     for (int rep = 0; rep < 5; ++rep) {
         const auto t0 = Clock::now();
         double total = 0;
 #pragma omp parallel for reduction(+ : total) schedule(static)
-        for (std::size_t i = 0; i < count; ++i) total += buf[i];
+        for (std::size_t b = 0; b < blocks; ++b) total += sum_block(buf.data() + b * kLanes * kBlock);
         times.push_back(seconds_since(t0));
         sink = sink + total;
     }
@@ -80,10 +116,15 @@ struct Run {
     double iter_s = 0, forward_s = 0;
     Counters counts;        // of one iteration
     Counters fwd_counts;    // of one forward
+    double deep_s = 0;      // forward of the sparse-input network of depth L - 1 (gathers only)
+    std::int64_t deep_bytes = 0;
     double coverage = 0, fired = 0;
 };
 
-Run measure(const Options &o, const std::vector<float> &x, std::int64_t n, std::int64_t d, int reps) {
+// `forwards` > 0: also times that many forward passes of the network, and of a network of depth L - 1 and input
+// dimension m fed with this network's layer-1 activations (sparse inputs, so every layer gathers union columns),
+// alternately.
+Run measure(const Options &o, const std::vector<float> &x, std::int64_t n, std::int64_t d, int reps, int forwards) {
     Network<float> net(o);
     const DenseView<const float> xv{x.data(), n, d, d, SUBQ_ROW_MAJOR};
     std::vector<double> y(static_cast<std::size_t>(n));
@@ -91,24 +132,52 @@ Run measure(const Options &o, const std::vector<float> &x, std::int64_t n, std::
     std::vector<LayerStats> stats;
     Run run;
     net.step_gd(xv, y.data(), 1e-3, stats, nullptr, nullptr);  // warm-up
-    std::vector<double> iter, fwd;
+    std::vector<double> iter;
     for (int r = 0; r < reps; ++r) {
         Counters c;
-        auto t0 = Clock::now();
+        const auto t0 = Clock::now();
         net.step_gd(xv, y.data(), 1e-3, stats, nullptr, &c);
         iter.push_back(seconds_since(t0));
         run.counts = c;
-        Batch batch;
-        Counters fc;
-        t0 = Clock::now();
-        net.forward(xv, batch, &fc);
-        fwd.push_back(seconds_since(t0));
-        run.fwd_counts = fc;
     }
     run.iter_s = median(iter);
-    run.forward_s = median(fwd);
     for (const auto &s : stats) run.coverage += s.coverage / static_cast<double>(stats.size());
     for (std::size_t l = 1; l < stats.size(); ++l) run.fired += stats[l].fired_mean / static_cast<double>(stats.size() - 1);
+    if (forwards > 0) {
+        Batch first;
+        net.forward(xv, first, nullptr);
+        const std::int64_t m = o.width;
+        std::vector<float> x1(static_cast<std::size_t>(n * m), 0.0f);  // layer-1 activations, dense rows
+        for (std::int64_t i = 0; i < n; ++i) {
+            const auto idx = first.u[1].idx(i);
+            const auto val = first.u[1].val(i);
+            for (std::size_t q = 0; q < idx.size(); ++q) x1[i * m + idx[q]] = static_cast<float>(val[q]);
+        }
+        const DenseView<const float> x1v{x1.data(), n, m, m, SUBQ_ROW_MAJOR};
+        Options deep = o;
+        deep.input_dim = m;
+        deep.depth = o.depth - 1;
+        deep.seed = o.seed + 1;
+        const Network<float> tail(deep);
+        std::vector<double> whole, sparse_only;
+        for (int r = 0; r <= forwards; ++r) {  // r = 0 warms up
+            Batch batch;
+            Counters fc, tc;
+            auto t0 = Clock::now();
+            net.forward(xv, batch, &fc);
+            const double t_whole = seconds_since(t0);
+            t0 = Clock::now();
+            tail.forward(x1v, batch, &tc);
+            const double t_tail = seconds_since(t0);
+            if (r == 0) continue;
+            whole.push_back(t_whole);
+            sparse_only.push_back(t_tail);
+            run.fwd_counts = fc;
+            run.deep_bytes = tc.bytes[kForward];
+        }
+        run.forward_s = median(whole);
+        run.deep_s = median(sparse_only);
+    }
     return run;
 }
 
@@ -127,7 +196,7 @@ double slope(const std::vector<double> &x, const std::vector<double> &y) {
 int main(int argc, char **argv) {
     const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
     const std::int64_t n = 64, L = 3;
-    const int reps = quick ? 3 : 5;
+    const int reps = quick ? 3 : 5, forwards = quick ? 5 : 11;
     std::int64_t d = 0;
     std::string source;
     const auto x = load_inputs(n, d, source);
@@ -142,10 +211,11 @@ int main(int argc, char **argv) {
 
     const std::vector<std::int64_t> widths = quick ? std::vector<std::int64_t>{1024, 2048, 4096}
                                                    : std::vector<std::int64_t>{2048, 4096, 8192, 16384};
-    std::printf("| m | fired s (layers 2-3) | union coverage | sparse work (muladds) | dense work | sparse iter (s) | "
-                "dense iter (s) | speed-up | sparse fwd bytes | fwd bandwidth | of streaming |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| m | fired s (layers 2-3) | union coverage | sparse work (muladds) | dense work | sparse iter (s) | "
+        "dense iter (s) | speed-up |\n|---|---|---|---|---|---|---|---|\n");
     std::vector<double> lm, lws, lwd, lts, ltd;
+    std::vector<std::string> forward_rows;
     for (std::int64_t m : widths) {
         Options o;
         o.input_dim = d;
@@ -153,15 +223,21 @@ int main(int argc, char **argv) {
         o.depth = L;
         o.threshold = default_threshold(m);
         o.seed = 1;
-        const Run sparse = measure(o, x, n, d, reps);
+        const Run sparse = measure(o, x, n, d, reps, forwards);
         o.mode = Mode::Dense;
-        const Run dense = measure(o, x, n, d, reps);
-        const double fwd_bw = static_cast<double>(sparse.fwd_counts.bytes[kForward]) / sparse.forward_s;
-        std::printf("| %lld | %.1f | %.3f | %.3e | %.3e | %.4f | %.4f | %.2fx | %.2f GB | %.1f GB/s | %.0f%% |\n",
-                    static_cast<long long>(m), sparse.fired, sparse.coverage, static_cast<double>(work(sparse.counts)),
-                    static_cast<double>(work(dense.counts)), sparse.iter_s, dense.iter_s, dense.iter_s / sparse.iter_s,
-                    sparse.fwd_counts.bytes[kForward] / 1e9, fwd_bw / 1e9, 100 * fwd_bw / bw);
+        const Run dense = measure(o, x, n, d, reps, 0);
+        std::printf("| %lld | %.1f | %.3f | %.3e | %.3e | %.4f | %.4f | %.2fx |\n", static_cast<long long>(m),
+                    sparse.fired, sparse.coverage, static_cast<double>(work(sparse.counts)),
+                    static_cast<double>(work(dense.counts)), sparse.iter_s, dense.iter_s, dense.iter_s / sparse.iter_s);
         std::fflush(stdout);
+        const double all_bytes = static_cast<double>(sparse.fwd_counts.bytes[kForward]);
+        const double all_bw = all_bytes / sparse.forward_s, deep_bw = sparse.deep_bytes / sparse.deep_s;
+        char row[512];
+        std::snprintf(row, sizeof row,
+                      "| %lld | %.3f GB | %.4f s | %.1f GB/s | %.0f%% | %.3f GB | %.4f s | %.1f GB/s | %.0f%% |\n",
+                      static_cast<long long>(m), all_bytes / 1e9, sparse.forward_s, all_bw / 1e9, 100 * all_bw / bw,
+                      sparse.deep_bytes / 1e9, sparse.deep_s, deep_bw / 1e9, 100 * deep_bw / bw);
+        forward_rows.push_back(row);
         lm.push_back(std::log(static_cast<double>(m)));
         lws.push_back(std::log(static_cast<double>(work(sparse.counts))));
         lwd.push_back(std::log(static_cast<double>(work(dense.counts))));
@@ -171,6 +247,17 @@ int main(int argc, char **argv) {
     std::printf("\nFitted log-log slopes in m: counted work sparse **%.3f**, dense %.3f; wall time sparse %.3f, "
                 "dense %.3f.\n\n",
                 slope(lm, lws), slope(lm, lwd), slope(lm, lts), slope(lm, ltd));
+
+    // The sparse forward against the streaming-read bandwidth: the whole network (W_1 through one GEMM, since the
+    // pixel inputs are dense), and L - 1 layers fed with its sparse layer-1 activations (union-column gathers only).
+    std::printf(
+        "Sparse forward pass, medians of %d (sparse inputs: a network of depth %lld and input dimension m fed "
+        "with the layer-1 activations):\n\n"
+        "| m | bytes, pixel inputs | time | bandwidth | of streaming | bytes, sparse inputs | time | bandwidth | "
+        "of streaming |\n|---|---|---|---|---|---|---|---|---|\n",
+        forwards, static_cast<long long>(L - 1));
+    for (const auto &row : forward_rows) std::printf("%s", row.c_str());
+    std::printf("\n");
 
     // Higher thresholds: fewer fired neurons, larger speed-up.
     const std::int64_t m = widths.back();
@@ -184,11 +271,11 @@ int main(int argc, char **argv) {
     o.seed = 1;
     o.mode = Mode::Dense;
     o.threshold = default_threshold(m);
-    const Run dense = measure(o, x, n, d, reps);
+    const Run dense = measure(o, x, n, d, reps, 0);
     for (double p : {gaussian_tail(default_threshold(m)), 0.01, 0.003}) {
         o.mode = Mode::Sparse;
         o.threshold = gaussian_tail_inverse(p);
-        const Run sparse = measure(o, x, n, d, reps);
+        const Run sparse = measure(o, x, n, d, reps, 0);
         std::printf("| %.4f | %.3f | %.1f | %.4f | %.4f | %.2fx |\n", p, o.threshold, sparse.fired, sparse.iter_s,
                     dense.iter_s, dense.iter_s / sparse.iter_s);
         std::fflush(stdout);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/cpu.hpp"
 #include "core/error.hpp"
 
 namespace subq::fwht {
@@ -103,21 +104,6 @@ const char *path_name(Path p) noexcept {
     }
     return "unknown";
 }
-
-namespace {
-bool cpu_has_avx2() noexcept {
-#if SUBQ_FWHT_X86
-    // Checks the CPUID bit and that the OS saves the YMM state (libgcc's cpuinfo tests XGETBV).
-    static const bool has = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0;
-    }();
-    return has;
-#else
-    return false;
-#endif
-}
-}  // namespace
 
 bool path_supported(Path p) noexcept {
     switch (p) {

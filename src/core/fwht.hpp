@@ -15,6 +15,8 @@
 
 #include <cstdint>
 
+#include "core/cpu.hpp"
+
 namespace subq::fwht {
 
 // In-place unnormalised Walsh–Hadamard transform of x[0..n): x <- H_n x.
@@ -59,14 +61,12 @@ void transform_many_with(Path p, float *x, std::int64_t n, std::int64_t count, s
 
 // The per-path kernels (n must be a power of two >= 1; no checks). The SIMD ones exist on x86-64 with GCC only
 // (src/core/fwht_sse2.cpp, src/core/fwht_avx2.cpp); call the AVX2 ones only if path_supported(Path::kAvx2).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SUBQ_FWHT_X86 1
+#define SUBQ_FWHT_X86 SUBQ_X86_SIMD
+#if SUBQ_FWHT_X86
 void transform_sse2(double *x, std::int64_t n) noexcept;
 void transform_sse2(float *x, std::int64_t n) noexcept;
 void transform_avx2(double *x, std::int64_t n) noexcept;
 void transform_avx2(float *x, std::int64_t n) noexcept;
-#else
-#define SUBQ_FWHT_X86 0
 #endif
 
 }  // namespace detail

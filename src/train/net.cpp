@@ -15,6 +15,7 @@
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "sketch/sketch.hpp"
+#include "train/columns.hpp"
 #include "train/solve.hpp"
 
 namespace subq::train {
@@ -261,7 +262,8 @@ Network<T>::Network(const Options &options, bool draw_weights) : opt_(options) {
 // g_i = W u_i for every point (g: n x m, point-major), reading only the columns of W in the union of the supports,
 // each once per row tile. The union columns are taken in groups; within a group, every point that uses some of them
 // gets one pass over its accumulator (its rows of the tile), adding its columns of the group in increasing order, up
-// to four per sweep, so that an accumulator is loaded and stored once per four columns rather than once per column.
+// to four per sweep (columns::add, AVX2 when the CPU has it), so that an accumulator is loaded and stored once per
+// four columns rather than once per column.
 // Each entry of g_i is still (((0 + a_1 w_1) + a_2 w_2) + ...) over point i's columns in increasing order: the sum a
 // per-point gather forms, bit for bit, whatever the tiling, grouping and thread count. Returns the weight bytes read.
 namespace {
@@ -272,37 +274,6 @@ namespace {
 constexpr std::int64_t kForwardTileBytes = 16384, kForwardMinTileBytes = 1024;
 constexpr std::int64_t kForwardCacheBytes = std::int64_t(2) << 20;
 constexpr std::int64_t kForwardGroup = 128, kForwardMinGroup = 16;
-
-// acc[r] += a[0] s[0][r], then a[1] s[1][r], ... (c <= 4 terms), each addition rounded as in sequential code.
-template <class T>
-void add_columns(T *__restrict acc, const T *const *s, const T *a, int c, std::int64_t len) {
-    const T *__restrict s0 = s[0];
-    const T a0 = a[0];
-    switch (c) {
-        case 1:
-            for (std::int64_t r = 0; r < len; ++r) acc[r] = acc[r] + a0 * s0[r];
-            break;
-        case 2: {
-            const T *__restrict s1 = s[1];
-            const T a1 = a[1];
-            for (std::int64_t r = 0; r < len; ++r) acc[r] = (acc[r] + a0 * s0[r]) + a1 * s1[r];
-            break;
-        }
-        case 3: {
-            const T *__restrict s1 = s[1], *__restrict s2 = s[2];
-            const T a1 = a[1], a2 = a[2];
-            for (std::int64_t r = 0; r < len; ++r) acc[r] = ((acc[r] + a0 * s0[r]) + a1 * s1[r]) + a2 * s2[r];
-            break;
-        }
-        default: {
-            const T *__restrict s1 = s[1], *__restrict s2 = s[2], *__restrict s3 = s[3];
-            const T a1 = a[1], a2 = a[2], a3 = a[3];
-            for (std::int64_t r = 0; r < len; ++r)
-                acc[r] = (((acc[r] + a0 * s0[r]) + a1 * s1[r]) + a2 * s2[r]) + a3 * s3[r];
-            break;
-        }
-    }
-}
 
 }  // namespace
 
@@ -367,13 +338,14 @@ std::int64_t Network<T>::gather_forward(const Layer &layer, const SparseRows &in
     const T *B = layer.B.data();
     parallel_for(threads, tiles, [&](std::int64_t t) {
         const std::int64_t r0 = t * tile, len = std::min(tile, m - r0);
-        const T *segs[4];
+        constexpr int most = columns::kMaxColumns;
+        const T *segs[most];
         for (std::int64_t p = 0; p < static_cast<std::int64_t>(pass_point.size()); ++p) {
             T *acc = g.data() + pass_point[p] * m + r0;
-            for (std::int64_t e = term_begin[p]; e < term_begin[p + 1]; e += 4) {
-                const int c = static_cast<int>(std::min<std::int64_t>(4, term_begin[p + 1] - e));
+            for (std::int64_t e = term_begin[p]; e < term_begin[p + 1]; e += most) {
+                const int c = static_cast<int>(std::min<std::int64_t>(most, term_begin[p + 1] - e));
                 for (int k = 0; k < c; ++k) segs[k] = B + static_cast<std::int64_t>(term_col[e + k]) * m + r0;
-                add_columns<T>(acc, segs, term_val.data() + e, c, len);
+                columns::add(columns::Path::kAuto, acc, segs, term_val.data() + e, c, len);
             }
         }
     });

@@ -1,0 +1,53 @@
+// Column sums of the sparse forward pass: the portable path and the run-time dispatch (src/train/columns.hpp).
+#include "train/columns.hpp"
+
+#include <string>
+
+#include "core/error.hpp"
+#include "train/columns_kernel.hpp"
+
+namespace subq::train::columns {
+namespace {
+
+template <class T>
+void add_with(Path p, T *acc, const T *const *s, const T *a, int c, std::int64_t len) {
+    if (p == Path::kAuto) p = cpu_has_avx2() ? Path::kAvx2 : Path::kPortable;
+    switch (p) {
+        case Path::kPortable:
+            detail::add_kernel<T>(acc, s, a, c, len);
+            return;
+        case Path::kAvx2:
+#if SUBQ_X86_SIMD
+            if (cpu_has_avx2()) {
+                detail::add_avx2(acc, s, a, c, len);
+                return;
+            }
+#endif
+            break;
+        default:
+            break;
+    }
+    fail(SUBQ_ERR_INVALID_ARG, "columns::add: code path " + std::to_string(static_cast<int>(p)) + " is not available");
+}
+
+}  // namespace
+
+bool path_supported(Path p) noexcept {
+    switch (p) {
+        case Path::kAuto:
+        case Path::kPortable:
+            return true;
+        case Path::kAvx2:
+            return cpu_has_avx2();
+    }
+    return false;
+}
+
+void add(Path p, float *acc, const float *const *s, const float *a, int c, std::int64_t len) {
+    add_with(p, acc, s, a, c, len);
+}
+void add(Path p, double *acc, const double *const *s, const double *a, int c, std::int64_t len) {
+    add_with(p, acc, s, a, c, len);
+}
+
+}  // namespace subq::train::columns

@@ -248,8 +248,8 @@ int main(int argc, char **argv) {
                 "dense %.3f.\n\n",
                 slope(lm, lws), slope(lm, lwd), slope(lm, lts), slope(lm, ltd));
 
-    // The sparse forward against the streaming-read bandwidth: the whole network (W_1 through one GEMM, since the
-    // pixel inputs are dense), and L - 1 layers fed with its sparse layer-1 activations (union-column gathers only).
+    // The sparse forward against the streaming-read bandwidth: the whole network (from the pixel inputs), and L - 1
+    // layers fed with its sparse layer-1 activations.
     std::printf(
         "Sparse forward pass, medians of %d (sparse inputs: a network of depth %lld and input dimension m fed "
         "with the layer-1 activations):\n\n"

@@ -27,8 +27,10 @@
  * Storage: weights are float32 (default) or float64 (SUBQ_P_DTYPE), column-major; activations, norms, dot
  * products, outputs and losses are accumulated in float64. The forward gather accumulates in the storage type.
  *
- * Determinism: for a seed, results are bit-identical for any SUBQ_P_NUM_THREADS. The dense baseline and the lazy
- * rebuild use BLAS: bit-identical for a fixed BLAS thread count.
+ * Determinism: for a seed, results are bit-identical for any SUBQ_P_NUM_THREADS. The sparse forward, backward and
+ * eager update never call BLAS (the first layer gathers columns of W_1 even for dense inputs), so they are also
+ * independent of the BLAS thread count; the dense baseline, the lazy rebuild and the Gauss–Newton solve use
+ * BLAS/LAPACK: bit-identical for a fixed BLAS thread count.
  */
 #ifndef SUBQ_NET_H
 #define SUBQ_NET_H

@@ -150,15 +150,6 @@ bool same_inputs(const Batch &a, const SparseRows &u0) {
     return !a.u.empty() && a.u[0].indptr == u0.indptr && a.u[0].index == u0.index && a.u[0].value == u0.value;
 }
 
-// Whether a layer's input is dense enough for one GEMM to beat per-point column gathers: a gather streams
-// nnz * m weights from memory, a GEMM does m * cols * n multiply-adds on cached blocks, and on these machines one
-// streamed weight costs about as much time as 16 cached multiply-adds (design §6.9: ~22 GB/s against
-// ~180 GFLOP/s). Layers >= 2 always gather: their inputs are the sparse shifted-ReLU activations.
-bool dense_input(const SparseRows &in, std::int64_t cols) {
-    const std::int64_t n = in.rows();
-    return n > 0 && 16 * static_cast<std::int64_t>(in.index.size()) >= n * cols;
-}
-
 }  // namespace
 
 static constexpr std::size_t kHugePage = std::size_t(2) << 20;  // transparent huge page size on x86-64
@@ -448,8 +439,11 @@ void Network<T>::propagate(Batch &batch, Counters *counters) const {
     for (std::int64_t l = 1; l <= L; ++l) {
         const Layer &layer = layers_[l];
         const SparseRows &in = batch.u[l - 1];
-        const bool use_gemm = o.mode == Mode::Dense || (l == 1 && dense_input(in, layer.cols));
-        if (!use_gemm) {
+        // Sparse mode gathers in every layer, the first included: never a BLAS call, so the forward pass is
+        // bit-identical whatever the BLAS thread count (OpenBLAS sgemm is not). On Fashion-MNIST pixels (about half
+        // zeros) the first layer's gather is also about 1.25x faster than one GEMM; on inputs with no zeros it does
+        // the GEMM's multiply-adds about 1.3x slower (m = 16384, n = 64, d = 784; benchmarks/RESULTS.md).
+        if (o.mode == Mode::Sparse) {
             const std::int64_t read = gather_forward(layer, in, preact);
             std::int64_t muladds = 0;
             const std::int64_t r = layer.rank;

@@ -298,12 +298,11 @@ TEST(TrainCounters, EqualTheAnalyticalCounts) {
             for (std::int64_t i = 0; i < n; ++i) {
                 const std::int64_t in = batch.u[l - 1].count(i), fired = batch.u[l].count(i);
                 if (mode == Mode::Sparse) {
-                    if (l >= 2) fwd += m * in;  // layer 1 reads dense inputs with one GEMM
+                    fwd += m * in;  // every layer, the first included, gathers the columns of its input's support
                     if (l >= 2) bwd += fired * in;
                     upd += fired * in;
                 }
             }
-            if (mode == Mode::Sparse && l == 1) fwd += n * m * cols;
             if (mode == Mode::Dense) {
                 fwd += n * m * cols;
                 if (l >= 2) bwd += n * m * cols;
@@ -313,9 +312,9 @@ TEST(TrainCounters, EqualTheAnalyticalCounts) {
         EXPECT_EQ(c.muladds[kForward], fwd);
         EXPECT_EQ(c.muladds[kBackward], bwd);
         EXPECT_EQ(c.muladds[kUpdate], upd);
-        if (mode == Mode::Sparse) {  // W_1 once (GEMM), then each column of the union of supports once
-            std::int64_t read = m * d;
-            for (std::int64_t l = 2; l <= 3; ++l) {
+        if (mode == Mode::Sparse) {  // in every layer, each column of the union of the supports once
+            std::int64_t read = 0;
+            for (std::int64_t l = 1; l <= 3; ++l) {
                 std::vector<char> used(m, 0);
                 for (std::int32_t q : batch.u[l - 1].index) used[q] = 1;
                 read += m * std::count(used.begin(), used.end(), 1);
@@ -421,8 +420,8 @@ TEST(TrainDeterminism, BlockedKernelsEqualPointByPointLoopsBitForBit) {
             W[l].assign(w.begin(), w.end());
         }
         const double b = o.threshold;
-        // Forward, layers >= 2 (layer 1 takes one GEMM: the Gaussian inputs are dense).
-        for (std::int64_t l = 2; l <= L; ++l) {
+        // Forward, every layer (layer 1 gathers too, although the Gaussian inputs are dense).
+        for (std::int64_t l = 1; l <= L; ++l) {
             const SparseRows &in = batch.u[l - 1], &out = batch.u[l];
             for (std::int64_t i = 0; i < n; ++i) {
                 std::vector<float> g(m, 0.0f);

@@ -75,7 +75,6 @@ subq_status fit(const char *fn, const subq_config *cfg, const subq_featuremap *f
         o.grid_max = c.get_double(SUBQ_P_LAMBDA_GRID_MAX);
         o.grid_points = c.get_int(SUBQ_P_LAMBDA_GRID_POINTS);
         o.block_rows = c.get_int(SUBQ_P_BLOCK_ROWS);
-        o.num_threads = c.get_int(SUBQ_P_NUM_THREADS);
         o.seed = static_cast<std::uint64_t>(c.get_int(SUBQ_P_SEED));
         o.sketch_rows = c.get_int(SUBQ_P_KRR_SKETCH_ROWS);
         o.pcg_tolerance = c.get_double(SUBQ_P_KRR_TOLERANCE);
@@ -93,7 +92,7 @@ subq_status fit(const char *fn, const subq_config *cfg, const subq_featuremap *f
                 subq::fail(SUBQ_ERR_INVALID_ARG, "SUBQ_KRR_EXACT needs a fixed SUBQ_P_LAMBDA > 0 (no λ selection)");
             std::vector<double> xd = to_double(xv);
             const subq::DenseView<const double> xdv{xd.data(), n, d, d, SUBQ_ROW_MAJOR};
-            model->exact = kr::ExactRidge::fit(kernel_of(*fm), xdv, yv, o.lambda, o.num_threads);
+            model->exact = kr::ExactRidge::fit(kernel_of(*fm), xdv, yv, o.lambda, c.get_int(SUBQ_P_NUM_THREADS));
             model->solver = SUBQ_KRR_EXACT;
         } else {
             o.solver = solver == SUBQ_KRR_PCG        ? kr::Solver::kPcg

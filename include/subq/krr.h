@@ -107,7 +107,8 @@ typedef int (*subq_krr_progress_fn)(void *user_data, int64_t rows_done, int64_t 
  * Keys read from cfg (kind SUBQ_KIND_KRR): SUBQ_P_LAMBDA (double >= 0, default 0 = select), SUBQ_P_LAMBDA_SELECT,
  * SUBQ_P_HOLDOUT_FRACTION (default 0.2), SUBQ_P_HOLDOUT_SCORE, SUBQ_P_LAMBDA_GRID_MIN / MAX / POINTS (default 1e−6, 1, 7: the decades of design/algorithms.md §5),
  * SUBQ_P_KRR_SOLVER, SUBQ_P_KRR_SKETCH_ROWS, SUBQ_P_KRR_TOLERANCE, SUBQ_P_KRR_MAX_ITERATIONS, SUBQ_P_SEED (the
- * hold-out split and the PCG sketch), SUBQ_P_NUM_THREADS, SUBQ_P_BLOCK_ROWS.
+ * hold-out split and the PCG sketch), SUBQ_P_NUM_THREADS (threads of SUBQ_KRR_EXACT's kernel matrix; features,
+ * Nyström kernel blocks included, are computed with the feature map's own SUBQ_P_NUM_THREADS), SUBQ_P_BLOCK_ROWS.
  * @param cfg    Config of kind SUBQ_KIND_KRR; read-only, not retained.
  * @param fm     Feature map, borrowed: it must outlive the model and must not be refitted while the model exists
  *               (NULL: x holds the features themselves). Nyström maps must have landmarks.

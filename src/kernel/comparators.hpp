@@ -125,6 +125,7 @@ public:
     bool fitted() const noexcept { return fitted_; }
     index_t input_dim() const noexcept { return d_; }
     const KernelParams &kernel() const noexcept { return kernel_; }
+    std::int64_t num_threads() const noexcept { return num_threads_; }  // as created (0 = OpenMP's default)
     // The configured k before the first fit; afterwards the number of landmarks in use.
     index_t output_dim() const noexcept { return fitted_ ? landmark_count_ : k_; }
     // r: the non-zero output columns (0 before fit), and the eigenvalues of K(L, L) in decreasing order (empty before

@@ -286,12 +286,12 @@ public:
     void rows(const DenseView<const double> &x, double *c) const override {
         const DenseView<const double> l{map_.landmarks().data(), width(), input_dim(), input_dim(), SUBQ_ROW_MAJOR};
         kernel::gram(map_.kernel(), x, l, DenseView<double>{c, x.rows, width(), width(), SUBQ_ROW_MAJOR},
-                     kernel::GramOptions{kGramBlock, 0});
+                     kernel::GramOptions{kGramBlock, map_.num_threads()});
     }
     void rows(const DenseView<const float> &x, float *c) const override {
         const DenseView<const float> l{landmarks_f_.data(), width(), input_dim(), input_dim(), SUBQ_ROW_MAJOR};
         kernel::gram(map_.kernel(), x, l, DenseView<float>{c, x.rows, width(), width(), SUBQ_ROW_MAJOR},
-                     kernel::GramOptions{kGramBlock, 0});
+                     kernel::GramOptions{kGramBlock, map_.num_threads()});
     }
     double diagonal_sum(const DenseView<const double> &x, const double *) const override { return diag(x); }
     double diagonal_sum(const DenseView<const float> &x, const float *) const override { return diag(x); }
@@ -513,7 +513,6 @@ void validate(const Options &o) {
         bad("PCG tolerance " + str(o.pcg_tolerance) + " must be in (0, 1)");
     if (o.pcg_max_iterations < 1) bad("PCG iterations " + str(o.pcg_max_iterations) + " must be >= 1");
     if (o.block_rows < 0) bad("block rows " + str(o.block_rows) + " must be >= 0");
-    if (o.num_threads < 0) bad("threads " + std::to_string(o.num_threads) + " must be >= 0");
 }
 
 template <class T>

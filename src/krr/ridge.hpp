@@ -93,7 +93,8 @@ public:
 // Sources for each feature method. The features of `identity_features` are the input rows themselves.
 std::unique_ptr<FeatureSource> taylor_features(const kernel::FeatureMap &map);
 std::unique_ptr<FeatureSource> fourier_features(const kernel::RandomFourier &map);
-// Needs a fitted Nystrom (SUBQ_ERR_STATE otherwise); uses its landmarks and K(L, L), never its eigendecomposition.
+// Needs a fitted Nystrom (SUBQ_ERR_STATE otherwise); uses its landmarks and K(L, L), never its eigendecomposition,
+// and computes the kernel blocks K(x, L) with the map's num_threads().
 std::unique_ptr<FeatureSource> nystrom_centres(const kernel::Nystrom &map);
 std::unique_ptr<FeatureSource> identity_features(index_t dim);
 
@@ -113,7 +114,6 @@ struct Options {
     double pcg_tolerance = 1e-8;             // PCG: relative residual ‖b − Aw‖/‖b‖ per output, in (0, 1)
     index_t pcg_max_iterations = 500;        // PCG: >= 1; beyond it SUBQ_ERR_NOT_CONVERGED
     index_t block_rows = 0;                  // rows featurised at once; 0 = automatic (2^25 entries, 256..8192)
-    std::int64_t num_threads = 0;            // for the feature maps; BLAS uses its own setting
     std::uint64_t seed = 0;                  // of the hold-out split
     // Called after each block of rows with (rows done, rows in total); returning false cancels the fit
     // (SUBQ_ERR_CANCELLED). May be empty.

@@ -989,7 +989,6 @@ TEST(Ridge, BadInputIsRejectedWithStatusAndMessage) {
     expect_error([&] { fit_with(with([](Options &o) { o.score = static_cast<Score>(0); })); }, SUBQ_ERR_PARAM_RANGE,
                  "hold-out score");
     expect_error([&] { fit_with(with([](Options &o) { o.block_rows = -1; })); }, SUBQ_ERR_PARAM_RANGE, "block rows");
-    expect_error([&] { fit_with(with([](Options &o) { o.num_threads = -1; })); }, SUBQ_ERR_PARAM_RANGE, "threads");
     EXPECT_NO_THROW(validate(ok));
     EXPECT_NO_THROW(validate(Options{}));
 
@@ -1104,8 +1103,8 @@ TEST(Ridge, SingularSystemIsRetriedWithLargerLambdaThenRejected) {
 
 // =================================================== determinism ===================================================
 
-// The same seed gives bit-identical models for 1 and 2 threads (of the feature maps, of Options and of the exact
-// Gram), for every source kind. block_rows is fixed: BLAS may round differently for other block shapes.
+// The same seed gives bit-identical models for 1 and 2 threads (of the feature maps, which the sources use, and of
+// the exact Gram), for every source kind. block_rows is fixed: BLAS may round differently for other block shapes.
 TEST(Ridge, DeterministicAcrossThreadCounts) {
     const index_t n = 300, d = 6, k = 3;
     const Mat x = random_rows(n, d, 120, 0.3, 1.0);
@@ -1131,7 +1130,6 @@ TEST(Ridge, DeterministicAcrossThreadCounts) {
         std::size_t slot = 0;
         for (const auto &src : sources) {
             Options o;
-            o.num_threads = threads;
             o.block_rows = 64;
             o.seed = 9;
             for (const Select sel : {Select::kHoldout, Select::kGcv}) {

@@ -11,6 +11,9 @@ namespace {
 
 template <class T>
 void add_with(Path p, T *acc, const T *const *s, const T *a, int c, std::int64_t len) {
+    if (c < 1 || c > kMaxColumns)
+        fail(SUBQ_ERR_INVALID_ARG,
+             "columns::add: " + std::to_string(c) + " columns, expected 1 to " + std::to_string(kMaxColumns));
     if (p == Path::kAuto) p = cpu_has_avx2() ? Path::kAvx2 : Path::kPortable;
     switch (p) {
         case Path::kPortable:

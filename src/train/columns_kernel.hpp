@@ -37,8 +37,20 @@ inline void add_kernel(T *acc, const T *const *s, const T *a, int c, long long l
         case 3:
             add_fixed<T, 3>(acc, s, a, len);
             break;
-        default:
+        case 4:
             add_fixed<T, 4>(acc, s, a, len);
+            break;
+        case 5:
+            add_fixed<T, 5>(acc, s, a, len);
+            break;
+        case 6:
+            add_fixed<T, 6>(acc, s, a, len);
+            break;
+        case 7:
+            add_fixed<T, 7>(acc, s, a, len);
+            break;
+        default:
+            add_fixed<T, 8>(acc, s, a, len);
             break;
     }
 }

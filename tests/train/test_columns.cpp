@@ -70,9 +70,17 @@ TEST(TrainColumns, PathQueries) {
     EXPECT_TRUE(columns::path_supported(columns::Path::kAuto));
     EXPECT_TRUE(columns::path_supported(columns::Path::kPortable));
     EXPECT_EQ(columns::path_supported(columns::Path::kAvx2), cpu_has_avx2());
+    float acc = 0, x = 1, a = 1;
+    const float *s[1] = {&x};
+    for (int c : {0, columns::kMaxColumns + 1}) {
+        try {
+            columns::add(columns::Path::kPortable, &acc, s, &a, c, 1);
+            FAIL() << "expected SUBQ_ERR_INVALID_ARG for " << c << " columns";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.status(), SUBQ_ERR_INVALID_ARG);
+        }
+    }
     if (!cpu_has_avx2()) {
-        float acc = 0, x = 1, a = 1;
-        const float *s[1] = {&x};
         try {
             columns::add(columns::Path::kAvx2, &acc, s, &a, 1, 1);
             FAIL() << "expected SUBQ_ERR_INVALID_ARG";

@@ -7,7 +7,8 @@
 //
 // Bit-identity: each element is computed by the same sequence of IEEE operations as the sequential loop
 // v = acc[r]; v = v + a[k] * s[k][r] for k = 0..c-1; acc[r] = v. Vectorising over r does not change it (the
-// elements are independent), and neither target enables FMA, so the compiler cannot contract a * s + v.
+// elements are independent), and the compiler may not contract a * s + v into a fused multiply-add: the build
+// passes -ffp-contract=off (CMakeLists.txt; it matters with SUBQ_NATIVE), and the AVX2 target does not enable FMA.
 #pragma once
 
 namespace subq::train::columns::detail {

@@ -131,7 +131,6 @@ struct Regularizer {
     double jitter = 0;
 };
 
-// Solves (a + λR) w = b by Cholesky; false if the matrix is not numerically positive definite.
 // Cholesky factorisation in place of a symmetric positive definite n × n row-major matrix whose upper triangle is
 // set. LAPACK gets the same memory as the column-major lower triangle (row-major upper = column-major lower): the
 // row-major LAPACKE interface would copy the whole matrix into a transposed buffer and back in every call (1.3 of
@@ -153,6 +152,7 @@ void solve_spd(const std::vector<double> &factor, index_t n, index_t k, double *
         for (index_t j = 0; j < k; ++j) x[i * k + j] = t[static_cast<std::size_t>(j * n + i)];
 }
 
+// Solves (a + λR) w = b by Cholesky; false if the matrix is not numerically positive definite.
 bool cholesky_solve(const std::vector<double> &a, const Regularizer &reg, const std::vector<double> &b, index_t width,
                     index_t k, double lambda, std::vector<double> &w) {
     std::vector<double> m = a;

@@ -10,52 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "capi_test_util.hpp"
 #include "subq/subq.h"
 
 namespace {
 
-struct ConfigPtr {
-    subq_config *p = nullptr;
-    explicit ConfigPtr(subq_kind kind = SUBQ_KIND_FEATUREMAP) { EXPECT_EQ(subq_config_create(kind, &p), SUBQ_OK); }
-    ConfigPtr(const ConfigPtr &) = delete;
-    ConfigPtr &operator=(const ConfigPtr &) = delete;
-    ~ConfigPtr() { subq_config_destroy(p); }
-    ConfigPtr &set(subq_param k, int64_t v) {
-        EXPECT_EQ(subq_config_set_int(p, k, v), SUBQ_OK) << subq_last_error_message();
-        return *this;
-    }
-    ConfigPtr &setd(subq_param k, double v) {
-        EXPECT_EQ(subq_config_set_double(p, k, v), SUBQ_OK) << subq_last_error_message();
-        return *this;
-    }
-};
-
-struct MapPtr {
-    subq_featuremap *p = nullptr;
-    MapPtr() = default;
-    MapPtr(const MapPtr &) = delete;
-    MapPtr &operator=(const MapPtr &) = delete;
-    ~MapPtr() { subq_featuremap_destroy(p); }
-};
-
-void expect_error(subq_status got, subq_status want, const char *text) {
-    EXPECT_EQ(got, want) << subq_last_error_message();
-    const std::string msg = subq_last_error_message();
-    EXPECT_NE(msg.find(text), std::string::npos) << "message: " << msg;
-}
-
-// A feature-map config: kernel, dimensions, method, seed.
-void fm_config(ConfigPtr &c, subq_kernel kernel, int64_t d, int64_t D, subq_feature_method method,
-               int64_t seed = 1) {
-    c.set(SUBQ_P_KERNEL, kernel).set(SUBQ_P_INPUT_DIM, d).set(SUBQ_P_OUTPUT_DIM, D);
-    c.set(SUBQ_P_FEATURE_METHOD, method).set(SUBQ_P_SEED, seed);
-}
-
-subq_index out_dim(const subq_featuremap *f) {
-    subq_index m = -1;
-    EXPECT_EQ(subq_featuremap_output_dim(f, &m), SUBQ_OK) << subq_last_error_message();
-    return m;
-}
+using namespace subq_capi_test;
+using ConfigPtr = ConfigOf<SUBQ_KIND_FEATUREMAP>;
 
 // Deterministic values in [-1, 1], multiples of 2^-10 (exact in float), some of them zero.
 std::vector<double> grid_values(std::size_t n, unsigned seed) {

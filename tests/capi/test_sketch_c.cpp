@@ -9,35 +9,18 @@
 #include <thread>
 #include <vector>
 
+#include "capi_test_util.hpp"
 #include "subq/subq.h"
 
 namespace {
 
-struct SketchPtr {
-    subq_sketch *p = nullptr;
-    ~SketchPtr() { subq_sketch_destroy(p); }
-};
-
-struct ConfigPtr {
-    subq_config *p = nullptr;
-    explicit ConfigPtr(subq_kind kind = SUBQ_KIND_SKETCH) { EXPECT_EQ(subq_config_create(kind, &p), SUBQ_OK); }
-    ~ConfigPtr() { subq_config_destroy(p); }
-    ConfigPtr &set(subq_param k, int64_t v) {
-        EXPECT_EQ(subq_config_set_int(p, k, v), SUBQ_OK) << subq_last_error_message();
-        return *this;
-    }
-};
+using namespace subq_capi_test;
+using ConfigPtr = ConfigOf<SUBQ_KIND_SKETCH>;
 
 subq_status create(subq_sketch_type type, int64_t d, int64_t m, SketchPtr &out, int64_t seed = 1) {
     ConfigPtr c;
     c.set(SUBQ_P_SKETCH_TYPE, type).set(SUBQ_P_INPUT_DIM, d).set(SUBQ_P_OUTPUT_DIM, m).set(SUBQ_P_SEED, seed);
     return subq_sketch_create(c.p, &out.p);
-}
-
-void expect_error(subq_status got, subq_status want, const char *text) {
-    EXPECT_EQ(got, want) << subq_last_error_message();
-    const std::string msg = subq_last_error_message();
-    EXPECT_NE(msg.find(text), std::string::npos) << "message: " << msg;
 }
 
 std::vector<double> randn(std::size_t n, unsigned seed) {

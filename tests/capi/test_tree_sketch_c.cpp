@@ -9,43 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "capi_test_util.hpp"
 #include "subq/subq.h"
 
 namespace {
 
-struct SketchPtr {
-    subq_sketch *p = nullptr;
-    SketchPtr() = default;
-    SketchPtr(const SketchPtr &) = delete;
-    SketchPtr &operator=(const SketchPtr &) = delete;
-    ~SketchPtr() { subq_sketch_destroy(p); }
-};
-
-struct ConfigPtr {
-    subq_config *p = nullptr;
-    explicit ConfigPtr(subq_kind kind = SUBQ_KIND_TREE_SKETCH) { EXPECT_EQ(subq_config_create(kind, &p), SUBQ_OK); }
-    ConfigPtr(const ConfigPtr &) = delete;
-    ConfigPtr &operator=(const ConfigPtr &) = delete;
-    ~ConfigPtr() { subq_config_destroy(p); }
-    ConfigPtr &set(subq_param k, int64_t v) {
-        EXPECT_EQ(subq_config_set_int(p, k, v), SUBQ_OK) << subq_last_error_message();
-        return *this;
-    }
-    ConfigPtr &setd(subq_param k, double v) {
-        EXPECT_EQ(subq_config_set_double(p, k, v), SUBQ_OK) << subq_last_error_message();
-        return *this;
-    }
-};
+using namespace subq_capi_test;
+using ConfigPtr = ConfigOf<SUBQ_KIND_TREE_SKETCH>;
 
 // A tree-sketch config with the required keys.
 void tree_config(ConfigPtr &c, int64_t d, int64_t D, int64_t q, int64_t seed = 1) {
     c.set(SUBQ_P_INPUT_DIM, d).set(SUBQ_P_OUTPUT_DIM, D).set(SUBQ_P_DEGREE, q).set(SUBQ_P_SEED, seed);
-}
-
-void expect_error(subq_status got, subq_status want, const char *text) {
-    EXPECT_EQ(got, want) << subq_last_error_message();
-    const std::string msg = subq_last_error_message();
-    EXPECT_NE(msg.find(text), std::string::npos) << "message: " << msg;
 }
 
 int64_t get_int(const subq_sketch *sk, subq_param key) {

@@ -29,8 +29,9 @@
  *
  * Determinism: for a seed, results are bit-identical for any SUBQ_P_NUM_THREADS. The sparse forward, backward and
  * eager update never call BLAS (the first layer gathers columns of W_1 even for dense inputs), so they are also
- * independent of the BLAS thread count; the dense baseline, the lazy rebuild and the Gauss–Newton solve use
- * BLAS/LAPACK: bit-identical for a fixed BLAS thread count.
+ * independent of the BLAS thread count, and of the vector instruction set the CPU offers (the forward's column sums
+ * use one fused multiply-add per term on every code path); the dense baseline, the lazy rebuild and the Gauss–Newton
+ * solve use BLAS/LAPACK: bit-identical for a fixed BLAS thread count.
  */
 #ifndef SUBQ_NET_H
 #define SUBQ_NET_H

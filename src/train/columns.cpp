@@ -14,19 +14,21 @@ void add_with(Path p, T *acc, const T *const *s, const T *a, int c, std::int64_t
     if (c < 1 || c > kMaxColumns)
         fail(SUBQ_ERR_INVALID_ARG,
              "columns::add: " + std::to_string(c) + " columns, expected 1 to " + std::to_string(kMaxColumns));
-    if (p == Path::kAuto) p = cpu_has_avx2() ? Path::kAvx2 : Path::kPortable;
+    if (p == Path::kAuto) p = cpu_has_avx512f() ? Path::kAvx512 : cpu_has_avx2_fma() ? Path::kAvx2Fma : Path::kPortable;
     switch (p) {
         case Path::kPortable:
             detail::add_kernel<T>(acc, s, a, c, len);
             return;
-        case Path::kAvx2:
 #if SUBQ_X86_SIMD
-            if (cpu_has_avx2()) {
-                detail::add_avx2(acc, s, a, c, len);
-                return;
-            }
+        case Path::kAvx2Fma:
+            if (!cpu_has_avx2_fma()) break;
+            detail::add_avx2_fma(acc, s, a, c, len);
+            return;
+        case Path::kAvx512:
+            if (!cpu_has_avx512f()) break;
+            detail::add_avx512(acc, s, a, c, len);
+            return;
 #endif
-            break;
         default:
             break;
     }
@@ -40,8 +42,10 @@ bool path_supported(Path p) noexcept {
         case Path::kAuto:
         case Path::kPortable:
             return true;
-        case Path::kAvx2:
-            return cpu_has_avx2();
+        case Path::kAvx2Fma:
+            return cpu_has_avx2_fma();
+        case Path::kAvx512:
+            return cpu_has_avx512f();
     }
     return false;
 }

@@ -253,10 +253,12 @@ Network<T>::Network(const Options &options, bool draw_weights) : opt_(options) {
 // g_i = W u_i for every point (g: n x m, point-major), reading only the columns of W in the union of the supports,
 // each once per row tile. The union columns are taken in groups; within a group, every point that uses some of them
 // gets one pass over its accumulator (its rows of the tile), adding its columns of the group in increasing order, up
-// to columns::kMaxColumns (8) per sweep (columns::add, AVX2 when the CPU has it), so that an accumulator is loaded
-// and stored once per eight columns rather than once per column (8 rather than 4: 3-12% faster at m = 16384).
-// Each entry of g_i is still (((0 + a_1 w_1) + a_2 w_2) + ...) over point i's columns in increasing order: the sum a
-// per-point gather forms, bit for bit, whatever the tiling, grouping and thread count. Returns the weight bytes read.
+// to columns::kMaxColumns (8) per sweep (columns::add: one fused multiply-add per column, in 512- or 256-bit vectors
+// when the CPU has them), so that an accumulator is loaded and stored once per eight columns rather than once per
+// column (8 rather than 4: 3-12% faster at m = 16384). Each entry of g_i is still the chain
+// fma(a_k, w_k, ... fma(a_2, w_2, fma(a_1, w_1, 0))) over point i's columns in increasing order: the sum a per-point
+// gather forms, bit for bit, whatever the tiling, grouping, thread count and instruction set. Returns the weight
+// bytes read.
 namespace {
 
 // Tiling of the forward gather, for speed only: a row tile gives every point an accumulator of at most

@@ -2,6 +2,7 @@
 // for bit, on lengths around the vector widths and on unaligned pointers.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -24,7 +25,8 @@ std::vector<T> random_values(std::size_t count, std::uint64_t seed) {
 
 template <class T>
 void check_paths() {
-    const std::vector<columns::Path> paths = {columns::Path::kAuto, columns::Path::kPortable, columns::Path::kAvx2};
+    const std::vector<columns::Path> paths = {columns::Path::kAuto, columns::Path::kPortable, columns::Path::kAvx2Fma,
+                                              columns::Path::kAvx512};
     const std::int64_t lens[] = {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 4099};
     for (std::int64_t len : lens)
         for (int c = 1; c <= columns::kMaxColumns; ++c)
@@ -33,14 +35,11 @@ void check_paths() {
                 const auto src = random_values<T>(span * c, 11 + c);
                 const auto start = random_values<T>(span, 7);
                 const auto a = random_values<T>(c, 3);
-                // The reference: v = acc; v = v + a_k s_k for k = 0..c-1, one rounding per operation.
+                // The reference: v = acc; v = fma(a_k, s_k, v) for k = 0..c-1, one rounding per column.
                 std::vector<T> expected(start.begin() + offset, start.end());
                 for (std::int64_t r = 0; r < len; ++r) {
                     T v = expected[r];
-                    for (int k = 0; k < c; ++k) {
-                        const volatile T product = a[k] * src[k * span + offset + r];  // never fused with the sum
-                        v = v + product;
-                    }
+                    for (int k = 0; k < c; ++k) v = std::fma(a[k], src[k * span + offset + r], v);
                     expected[r] = v;
                 }
                 for (columns::Path p : paths) {
@@ -70,7 +69,8 @@ TEST(TrainColumns, EveryPathEqualsTheSequentialLoopBitForBit) {
 TEST(TrainColumns, PathQueries) {
     EXPECT_TRUE(columns::path_supported(columns::Path::kAuto));
     EXPECT_TRUE(columns::path_supported(columns::Path::kPortable));
-    EXPECT_EQ(columns::path_supported(columns::Path::kAvx2), cpu_has_avx2());
+    EXPECT_EQ(columns::path_supported(columns::Path::kAvx2Fma), cpu_has_avx2_fma());
+    EXPECT_EQ(columns::path_supported(columns::Path::kAvx512), cpu_has_avx512f());
     float acc = 0, x = 1, a = 1;
     const float *s[1] = {&x};
     for (int c : {0, columns::kMaxColumns + 1}) {
@@ -81,10 +81,11 @@ TEST(TrainColumns, PathQueries) {
             EXPECT_EQ(e.status(), SUBQ_ERR_INVALID_ARG);
         }
     }
-    if (!cpu_has_avx2()) {
+    for (columns::Path p : {columns::Path::kAvx2Fma, columns::Path::kAvx512, static_cast<columns::Path>(4)}) {
+        if (columns::path_supported(p)) continue;
         try {
-            columns::add(columns::Path::kAvx2, &acc, s, &a, 1, 1);
-            FAIL() << "expected SUBQ_ERR_INVALID_ARG";
+            columns::add(p, &acc, s, &a, 1, 1);
+            FAIL() << "expected SUBQ_ERR_INVALID_ARG for path " << static_cast<int>(p);
         } catch (const Error &e) {
             EXPECT_EQ(e.status(), SUBQ_ERR_INVALID_ARG);
         }

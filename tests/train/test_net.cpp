@@ -428,7 +428,7 @@ TEST(TrainDeterminism, BlockedKernelsEqualPointByPointLoopsBitForBit) {
                 for (std::int64_t q = 0; q < in.count(i); ++q) {
                     const float a = static_cast<float>(in.val(i)[q]);
                     const float *col = W[l].data() + static_cast<std::int64_t>(in.idx(i)[q]) * m;
-                    for (std::int64_t r = 0; r < m; ++r) g[r] += a * col[r];
+                    for (std::int64_t r = 0; r < m; ++r) g[r] = std::fma(a, col[r], g[r]);
                 }
                 std::vector<std::int32_t> idx;
                 std::vector<double> val;

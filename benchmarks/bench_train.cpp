@@ -18,84 +18,16 @@
 #include <string>
 #include <vector>
 
-#include "core/cpu.hpp"
+#include "bench_memory.hpp"
 #include "core/rng.hpp"
 #include "subq/subq.h"
 #include "train/net.hpp"
 
 using namespace subq;
 using namespace subq::train;
-using Clock = std::chrono::steady_clock;
+using namespace subq::bench;
 
 namespace {
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-// Streaming-read bandwidth: a parallel sum over a 1 GiB buffer, median of 5 passes, bytes/s. Each thread sums its
-// contiguous half in one loop with 16 independent partial sums (AVX2 vectors when the CPU has them): a single running
-// sum would be bound by the latency of the floating-point add (about 8 GB/s per core), not by memory. The buffer
-// comes from the weights' allocator (2 MiB pages where transparent huge pages allow), so the reference pays the same
-// TLB costs as the forward. Both choices matter: summing 8 KiB blocks in separate calls read 28 GB/s where this loop
-// reads 34 GB/s, on the same huge-page buffer (2026-12-04).
-constexpr std::size_t kLanes = 16;  // partial sums
-
-double sum_range_portable(const double *p, std::size_t count) {
-    double acc[kLanes] = {};
-    for (std::size_t j = 0; j + kLanes <= count; j += kLanes)
-        for (std::size_t k = 0; k < kLanes; ++k) acc[k] += p[j + k];
-    double total = 0;
-    for (double a : acc) total += a;
-    return total;
-}
-
-#if SUBQ_X86_SIMD
-__attribute__((target("avx2"))) double sum_range_avx2(const double *p, std::size_t count) {
-    typedef double V __attribute__((vector_size(32)));
-    V acc[kLanes / 4] = {};
-    for (std::size_t j = 0; j + kLanes <= count; j += kLanes)
-        for (std::size_t k = 0; k < kLanes / 4; ++k) {
-            V v;
-            __builtin_memcpy(&v, p + j + 4 * k, sizeof v);
-            acc[k] += v;
-        }
-    double total = 0;
-    for (const V &a : acc)
-        for (int k = 0; k < 4; ++k) total += a[k];
-    return total;
-}
-#endif
-
-double streaming_read_bandwidth() {
-    const std::size_t count = (std::size_t(1) << 30) / sizeof(double);
-    std::vector<double, WeightAllocator<double>> buf(count);
-#pragma omp parallel for schedule(static)
-    for (std::size_t i = 0; i < count; ++i) buf[i] = static_cast<double>(i & 1023);
-    double (*sum_range)(const double *, std::size_t) = &sum_range_portable;
-#if SUBQ_X86_SIMD
-    if (cpu_has_avx2()) sum_range = &sum_range_avx2;
-#endif
-    std::vector<double> times;
-    volatile double sink = 0;
-    for (int rep = 0; rep < 5; ++rep) {
-        const auto t0 = Clock::now();
-        double total = 0;
-#pragma omp parallel reduction(+ : total)
-        {
-            const std::size_t parts = static_cast<std::size_t>(omp_get_num_threads()), t = omp_get_thread_num();
-            const std::size_t begin = count / kLanes * t / parts * kLanes,
-                              end = count / kLanes * (t + 1) / parts * kLanes;
-            total += sum_range(buf.data() + begin, end - begin);
-        }
-        times.push_back(seconds_since(t0));
-        sink = sink + total;
-    }
-    return static_cast<double>(count * sizeof(double)) / median(times);
-}
 
 std::vector<float> load_inputs(std::int64_t n, std::int64_t &d, std::string &source) {
     subq_dataset *ds = nullptr;
@@ -208,7 +140,7 @@ int main(int argc, char **argv) {
     std::int64_t d = 0;
     std::string source;
     const auto x = load_inputs(n, d, source);
-    const double bw = streaming_read_bandwidth();
+    const double bw = streaming_read_bandwidth(omp_get_max_threads());
     const char *blas = nullptr;
     if (subq_info_string(SUBQ_INFO_BLAS_VENDOR, &blas) != SUBQ_OK) blas = nullptr;
     std::printf("Inputs: %s. n = %lld, L = %lld, float32, b = sqrt(0.4 ln m), eager sparse update, GD step with a "

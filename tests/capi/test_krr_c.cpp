@@ -1,5 +1,5 @@
 // Kernel ridge regression and low-rank kernel approximation through the C API (include/subq/krr.h), against
-// references computed here from first principles with small dense solves:
+// references computed from first principles with small dense solves (tests/krr/dense_reference.hpp):
 //  - explicit features (fm NULL, Taylor, RFF): ridge (ZᵀZ + λI)W = ZᵀY on the features of
 //    subq_featuremap_transform_f64();
 //  - Nyström: the subset-of-regressors system (CᵀC + λR)W = CᵀY, C = K(X, L), R = K(L, L) + δI, which is ridge on
@@ -17,15 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "../krr/dense_reference.hpp"
 #include "capi_test_util.hpp"
 #include "subq/subq.h"
 
 namespace {
 
 using namespace subq_capi_test;
+using namespace subq_krr_test;
 using ConfigPtr = ConfigOf<SUBQ_KIND_KRR>;
-
-using Mat = std::vector<double>;  // row-major unless stated otherwise
 
 struct KrrPtr {
     subq_krr *p = nullptr;
@@ -34,10 +34,6 @@ struct KrrPtr {
     KrrPtr &operator=(const KrrPtr &) = delete;
     ~KrrPtr() { subq_krr_destroy(p); }
 };
-
-std::size_t at(int64_t i) {
-    return static_cast<std::size_t>(i);
-}
 
 // n×d standard normal entries (Box–Muller on an LCG), row-major.
 Mat randn(int64_t n, int64_t d, unsigned seed, double scale = 1.0) {
@@ -58,60 +54,6 @@ Mat unit_rows(int64_t n, int64_t d, unsigned seed, double radius = 1.0) {
         double ss = 0;
         for (int64_t j = 0; j < d; ++j) ss += x[at(i * d + j)] * x[at(i * d + j)];
         for (int64_t j = 0; j < d; ++j) x[at(i * d + j)] *= radius / std::sqrt(ss);
-    }
-    return x;
-}
-
-// a (n×m) · b (m×p).
-Mat matmul(const Mat &a, const Mat &b, int64_t n, int64_t m, int64_t p) {
-    Mat c(at(n * p), 0.0);
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t l = 0; l < m; ++l)
-            for (int64_t j = 0; j < p; ++j) c[at(i * p + j)] += a[at(i * m + l)] * b[at(l * p + j)];
-    return c;
-}
-
-// aᵀ (n×m, so aᵀ is m×n) · b (n×p).
-Mat tmatmul(const Mat &a, const Mat &b, int64_t n, int64_t m, int64_t p) {
-    Mat c(at(m * p), 0.0);
-    for (int64_t l = 0; l < n; ++l)
-        for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < p; ++j) c[at(i * p + j)] += a[at(l * m + i)] * b[at(l * p + j)];
-    return c;
-}
-
-// Lower Cholesky factor of the SPD a (n×n).
-Mat cholesky(const Mat &a, int64_t n) {
-    Mat l(at(n * n), 0.0);
-    for (int64_t j = 0; j < n; ++j) {
-        double s = a[at(j * n + j)];
-        for (int64_t k = 0; k < j; ++k) s -= l[at(j * n + k)] * l[at(j * n + k)];
-        EXPECT_GT(s, 0) << "reference system not positive definite";
-        l[at(j * n + j)] = std::sqrt(s);
-        for (int64_t i = j + 1; i < n; ++i) {
-            double t = a[at(i * n + j)];
-            for (int64_t k = 0; k < j; ++k) t -= l[at(i * n + k)] * l[at(j * n + k)];
-            l[at(i * n + j)] = t / l[at(j * n + j)];
-        }
-    }
-    return l;
-}
-
-// x = a⁻¹b for the SPD a (n×n), b n×p.
-Mat spd_solve(const Mat &a, const Mat &b, int64_t n, int64_t p) {
-    const Mat l = cholesky(a, n);
-    Mat x = b;
-    for (int64_t c = 0; c < p; ++c) {
-        for (int64_t i = 0; i < n; ++i) {  // L z = b
-            double t = x[at(i * p + c)];
-            for (int64_t k = 0; k < i; ++k) t -= l[at(i * n + k)] * x[at(k * p + c)];
-            x[at(i * p + c)] = t / l[at(i * n + i)];
-        }
-        for (int64_t i = n - 1; i >= 0; --i) {  // Lᵀ x = z
-            double t = x[at(i * p + c)];
-            for (int64_t k = i + 1; k < n; ++k) t -= l[at(k * n + i)] * x[at(k * p + c)];
-            x[at(i * p + c)] = t / l[at(i * n + i)];
-        }
     }
     return x;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "capi_test_util.hpp"
 #include "subq/subq.h"
 
 namespace {
@@ -20,19 +21,7 @@ struct Net {
     ~Net() { subq_net_destroy(p); }
 };
 
-struct Cfg {
-    subq_config *p = nullptr;
-    Cfg() { EXPECT_EQ(subq_config_create(SUBQ_KIND_NET, &p), SUBQ_OK); }
-    ~Cfg() { subq_config_destroy(p); }
-    Cfg &set(subq_param k, int64_t v) {
-        EXPECT_EQ(subq_config_set_int(p, k, v), SUBQ_OK) << last_error();
-        return *this;
-    }
-    Cfg &set_d(subq_param k, double v) {
-        EXPECT_EQ(subq_config_set_double(p, k, v), SUBQ_OK) << last_error();
-        return *this;
-    }
-};
+using Cfg = subq_capi_test::ConfigOf<SUBQ_KIND_NET>;
 
 std::vector<double> inputs(int64_t n, int64_t d) {
     std::vector<double> x(n * d);
@@ -55,7 +44,7 @@ TEST(NetC, CreateValidatesTheConfig) {
         cfg.set(SUBQ_P_INPUT_DIM, 4);
         EXPECT_EQ(subq_net_create(cfg.p, &net.p), SUBQ_ERR_DIMENSION);
         EXPECT_NE(last_error().find("SUBQ_P_NET_WIDTH must be set"), std::string::npos) << last_error();
-        cfg.set(SUBQ_P_NET_WIDTH, 32).set_d(SUBQ_P_NET_THRESHOLD, 1.0).set_d(SUBQ_P_NET_ACTIVE_FRACTION, 0.1);
+        cfg.set(SUBQ_P_NET_WIDTH, 32).setd(SUBQ_P_NET_THRESHOLD, 1.0).setd(SUBQ_P_NET_ACTIVE_FRACTION, 0.1);
         EXPECT_EQ(subq_net_create(cfg.p, &net.p), SUBQ_ERR_INVALID_ARG);
         EXPECT_NE(last_error().find("both set"), std::string::npos) << last_error();
     }
@@ -100,7 +89,7 @@ TEST(NetC, ResolvedParametersAndThresholdRules) {
     EXPECT_EQ(subq_net_get_double(net.p, SUBQ_P_NET_THRESHOLD, nullptr), SUBQ_ERR_NULL_POINTER);
 
     Cfg frac;
-    frac.set(SUBQ_P_INPUT_DIM, 6).set(SUBQ_P_NET_WIDTH, 64).set_d(SUBQ_P_NET_ACTIVE_FRACTION, 0.05);
+    frac.set(SUBQ_P_INPUT_DIM, 6).set(SUBQ_P_NET_WIDTH, 64).setd(SUBQ_P_NET_ACTIVE_FRACTION, 0.05);
     Net net2;
     ASSERT_EQ(subq_net_create(frac.p, &net2.p), SUBQ_OK) << last_error();
     ASSERT_EQ(subq_net_get_double(net2.p, SUBQ_P_NET_THRESHOLD, &b), SUBQ_OK);
@@ -234,7 +223,7 @@ TEST(NetC, SparseAndDenseModesAgreeThroughTheAbi) {
     for (int mode : {SUBQ_NET_SPARSE, SUBQ_NET_DENSE}) {
         Cfg cfg;
         cfg.set(SUBQ_P_INPUT_DIM, d).set(SUBQ_P_NET_WIDTH, 96).set(SUBQ_P_NET_DEPTH, 3).set(SUBQ_P_DTYPE, SUBQ_F64);
-        cfg.set(SUBQ_P_NET_MODE, mode).set_d(SUBQ_P_LEARNING_RATE, 0.05);
+        cfg.set(SUBQ_P_NET_MODE, mode).setd(SUBQ_P_LEARNING_RATE, 0.05);
         Net net;
         ASSERT_EQ(subq_net_create(cfg.p, &net.p), SUBQ_OK);
         const auto x = inputs(n, d);
@@ -461,7 +450,7 @@ TEST(NetC, FitWithMiniBatchesProgressCancelAndTolerance) {
     // Cancel after two iterations.
     Cfg cfg;
     cfg.set(SUBQ_P_INPUT_DIM, d).set(SUBQ_P_NET_WIDTH, 300).set(SUBQ_P_DTYPE, SUBQ_F64).set(SUBQ_P_NET_BATCH_SIZE, 0);
-    cfg.set(SUBQ_P_NET_ITERATIONS, 50).set_d(SUBQ_P_NET_TOLERANCE, 1e-6);
+    cfg.set(SUBQ_P_NET_ITERATIONS, 50).setd(SUBQ_P_NET_TOLERANCE, 1e-6);
     Net net;
     ASSERT_EQ(subq_net_create(cfg.p, &net.p), SUBQ_OK);
     Progress cancel;

@@ -1,6 +1,6 @@
 // Kernel ridge regression on features (src/krr/ridge.hpp, design/algorithms.md §5; S15, S16) against dense
-// references written here: normal equations solved by a plain Cholesky (no LAPACK), explicit hat matrices, explicit
-// Nyström features, and eigendecompositions of the n × n kernel matrix.
+// references: normal equations solved by a plain Cholesky (no LAPACK; tests/krr/dense_reference.hpp), explicit hat
+// matrices, explicit Nyström features, and eigendecompositions of the n × n kernel matrix.
 #include <cblas.h>
 #include <gtest/gtest.h>
 #include <lapacke.h>
@@ -16,6 +16,7 @@
 #include "../kernel/kernel_test_util.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "dense_reference.hpp"
 #include "kernel/comparators.hpp"
 #include "kernel/exact.hpp"
 #include "kernel/featuremap.hpp"
@@ -26,14 +27,9 @@ using namespace subq::krr;
 using subq::kernel::test::expect_error;
 using subq::kernel::test::gaussian;
 using subq::kernel::test::polynomial;
+using namespace subq_krr_test;
 
 namespace {
-
-using Mat = std::vector<double>;
-
-std::size_t at(index_t i) {
-    return static_cast<std::size_t>(i);
-}
 
 // n × d row-major Gaussian rows rescaled to norms uniform in [lo, hi].
 Mat random_rows(index_t n, index_t d, std::uint64_t seed, double lo = 0.2, double hi = 1.5) {
@@ -78,69 +74,6 @@ Mat outer_features(const Mat &x, index_t n, index_t d) {
         for (index_t a = 0; a < d; ++a)
             for (index_t b = 0; b < d; ++b) phi[at(i * d * d + a * d + b)] = x[at(i * d + a)] * x[at(i * d + b)];
     return phi;
-}
-
-// a (m × p) · b (p × q), all row-major, plain loops.
-Mat mul(const Mat &a, const Mat &b, index_t m, index_t p, index_t q) {
-    Mat c(at(m * q), 0.0);
-    for (index_t i = 0; i < m; ++i)
-        for (index_t l = 0; l < p; ++l) {
-            const double v = a[at(i * p + l)];
-            for (index_t j = 0; j < q; ++j) c[at(i * q + j)] += v * b[at(l * q + j)];
-        }
-    return c;
-}
-
-Mat transpose(const Mat &a, index_t m, index_t p) {
-    Mat t(at(m * p));
-    for (index_t i = 0; i < m; ++i)
-        for (index_t j = 0; j < p; ++j) t[at(j * m + i)] = a[at(i * p + j)];
-    return t;
-}
-
-// Lower Cholesky factor of the symmetric positive definite n × n matrix m (plain loops, no LAPACK).
-Mat cholesky(const Mat &m, index_t n) {
-    Mat l(at(n * n), 0.0);
-    for (index_t j = 0; j < n; ++j) {
-        double s = m[at(j * n + j)];
-        for (index_t p = 0; p < j; ++p) s -= l[at(j * n + p)] * l[at(j * n + p)];
-        EXPECT_GT(s, 0.0) << "reference Cholesky: pivot " << j;
-        l[at(j * n + j)] = std::sqrt(s);
-        for (index_t i = j + 1; i < n; ++i) {
-            double t = m[at(i * n + j)];
-            for (index_t p = 0; p < j; ++p) t -= l[at(i * n + p)] * l[at(j * n + p)];
-            l[at(i * n + j)] = t / l[at(j * n + j)];
-        }
-    }
-    return l;
-}
-
-// L⁻¹B (forward substitution), L lower n × n, B n × k.
-Mat forward(const Mat &l, Mat b, index_t n, index_t k) {
-    for (index_t i = 0; i < n; ++i)
-        for (index_t c = 0; c < k; ++c) {
-            double s = b[at(i * k + c)];
-            for (index_t p = 0; p < i; ++p) s -= l[at(i * n + p)] * b[at(p * k + c)];
-            b[at(i * k + c)] = s / l[at(i * n + i)];
-        }
-    return b;
-}
-
-// L⁻ᵀB (back substitution).
-Mat backward(const Mat &l, Mat b, index_t n, index_t k) {
-    for (index_t i = n - 1; i >= 0; --i)
-        for (index_t c = 0; c < k; ++c) {
-            double s = b[at(i * k + c)];
-            for (index_t p = i + 1; p < n; ++p) s -= l[at(p * n + i)] * b[at(p * k + c)];
-            b[at(i * k + c)] = s / l[at(i * n + i)];
-        }
-    return b;
-}
-
-// M⁻¹B for symmetric positive definite M.
-Mat spd_solve(const Mat &m, const Mat &b, index_t n, index_t k) {
-    const Mat l = cholesky(m, n);
-    return backward(l, forward(l, b, n, k), n, k);
 }
 
 // W = (ΦᵀΦ + λ·(R or I))⁻¹ΦᵀY over the rows i with use(i) (Φ n × D, Y n × k row-major).
@@ -211,7 +144,7 @@ Mat targets(const Mat &x, index_t n, index_t d, index_t k, std::uint64_t seed, d
 // Y = Φ·W* + noise (Φ n × D, W* D × k ~ N(0, w_sigma²)).
 Mat linear_targets(const Mat &phi, index_t n, index_t D, index_t k, std::uint64_t seed, double w_sigma, double noise) {
     const Mat w = normal_matrix(D, k, seed, w_sigma);
-    Mat y = mul(phi, w, n, D, k);
+    Mat y = matmul(phi, w, n, D, k);
     const Mat e = normal_matrix(n, k, seed + 1, noise);
     for (std::size_t i = 0; i < y.size(); ++i) y[i] += e[i];
     return y;
@@ -279,7 +212,7 @@ struct NystromReference {
     }
     Mat features(const kernel::Nystrom &ny, const Mat &x, index_t n, index_t d) const {  // Z = C·L_R⁻ᵀ
         const Mat c = centres(ny, x, n, d);
-        return transpose(forward(lr, transpose(c, n, m), m, n), m, n);
+        return transpose(forward_substitute(lr, transpose(c, n, m), m, n), m, n);
     }
 };
 
@@ -325,14 +258,14 @@ TEST(Ridge, S15ExplicitQuadraticFeaturesEqualExactPolynomialKrr) {
     const Mat w_ref = ridge_reference(phi, y, n, D, k, lambda);
     ASSERT_EQ(model->weights().size(), w_ref.size());
     EXPECT_LT(rel_diff(model->weights(), w_ref), 1e-10);
-    EXPECT_LT(rel_diff(predict(*model, phit, nt), mul(phit, w_ref, nt, D, k)), 1e-10);
+    EXPECT_LT(rel_diff(predict(*model, phit, nt), matmul(phit, w_ref, nt, D, k)), 1e-10);
 
     // exact KRR with the polynomial kernel (x·y)²: primal weights = Φᵀα, predictions equal
     const auto exact = ExactRidge::fit(polynomial(2, 1.0, 0.0), view(x, n, d), view(y, n, k), lambda);
     EXPECT_EQ(exact->input_dim(), d);
     EXPECT_EQ(exact->outputs(), k);
     ASSERT_EQ(exact->dual_weights().size(), at(n * k));
-    EXPECT_LT(rel_diff(model->weights(), mul(transpose(phi, n, D), exact->dual_weights(), D, n, k)), 1e-8);
+    EXPECT_LT(rel_diff(model->weights(), matmul(transpose(phi, n, D), exact->dual_weights(), D, n, k)), 1e-8);
     EXPECT_LT(rel_diff(predict(*model, phit, nt), predict(*exact, xt, nt)), 1e-8);
     EXPECT_LT(rel_diff(predict(*model, phi, n), predict(*exact, x, n)), 1e-8);
     // the exact dual solve itself: (K + λI)α = Y by the plain Cholesky
@@ -358,7 +291,7 @@ TEST(Ridge, BlockRowsDoNotChangeTheFit) {
     const Mat phi = normal_matrix(n, D, 10);
     const Mat y = linear_targets(phi, n, D, k, 11, 0.3, 0.5);
     const double s = mean_sq_norm(phi, n);
-    Mat g = mul(transpose(phi, n, D), phi, D, n, D);
+    Mat g = matmul(transpose(phi, n, D), phi, D, n, D);
     const Mat ev = eigen(g, D);
     ASSERT_LT((ev.back() + 1e-2 * s) / (ev.front() + 1e-2 * s), 10.0);
     const auto src = identity_features(D);
@@ -403,7 +336,7 @@ TEST(Ridge, FloatInputMatchesDouble) {
     const std::vector<float> phif(phi.begin(), phi.end());
     const Mat y = linear_targets(phi, n, D, k, 21, 0.5, 0.3);
     const double s = mean_sq_norm(phi, n);
-    Mat g = mul(transpose(phi, n, D), phi, D, n, D);
+    Mat g = matmul(transpose(phi, n, D), phi, D, n, D);
     const Mat ev = eigen(g, D);
     ASSERT_LT(ev.back() / ev.front(), 3.0);
     const auto src = identity_features(D);
@@ -469,7 +402,7 @@ TEST(Ridge, HoldoutPicksTheGridLambdaWithMinimalHeldOutError) {
             EXPECT_NEAR(rep.grid[j], lam, 1e-12 * lam);
             const Mat w =
                 ridge_reference(phi, y, n, D, k, rep.grid[j], nullptr, [&](index_t i) { return !held[at(i)]; });
-            const Mat p = mul(phi, w, n, D, k);
+            const Mat p = matmul(phi, w, n, D, k);
             double err = 0;
             for (index_t i = 0; i < n; ++i)
                 if (held[at(i)])
@@ -520,7 +453,7 @@ TEST(Ridge, PcgSolverMatchesTheDirectSolution) {
     const Mat phi = normal_matrix(n, D, 160);
     const Mat y = linear_targets(phi, n, D, k, 161, 0.5, 0.3);
     const double s = mean_sq_norm(phi, n), lambda = 1e-2 * s;
-    Mat g = mul(transpose(phi, n, D), phi, D, n, D);
+    Mat g = matmul(transpose(phi, n, D), phi, D, n, D);
     const Mat ev = eigen(g, D);
     ASSERT_LT((ev.back() + lambda) / (ev.front() + lambda), 3.0);
     const auto src = identity_features(D);
@@ -546,7 +479,7 @@ TEST(Ridge, PcgSolverMatchesTheDirectSolution) {
     const NystromReference nref(*ny, d);
     const auto nsrc = nystrom_centres(*ny);
     const Mat c = nref.centres(*ny, x, nx, d);
-    Mat a = mul(transpose(c, nx, mm), c, mm, nx, mm);
+    Mat a = matmul(transpose(c, nx, mm), c, mm, nx, mm);
     for (std::size_t i = 0; i < a.size(); ++i) a[i] += 0.1 * nref.r[i];
     const Mat aev = eigen(a, mm);
     const double cond = aev.back() / aev.front();
@@ -586,7 +519,7 @@ TEST(Ridge, HoldoutAccuracyScoreIsTheArgmaxErrorRateAndTiesGoToTheLargerLambda) 
     const index_t n = 150, D = 6, k = 3;
     const Mat phi = normal_matrix(n, D, 140);
     const Mat wstar = normal_matrix(D, k, 141);
-    Mat logits = mul(phi, wstar, n, D, k);
+    Mat logits = matmul(phi, wstar, n, D, k);
     const Mat noise = normal_matrix(n, k, 142, 1.0);
     Mat y(at(n * k), 0.0);
     for (index_t i = 0; i < n; ++i) {
@@ -613,7 +546,7 @@ TEST(Ridge, HoldoutAccuracyScoreIsTheArgmaxErrorRateAndTiesGoToTheLargerLambda) 
     std::vector<double> rate;
     for (std::size_t j = 0; j < 10; ++j) {
         const Mat w = ridge_reference(phi, y, n, D, k, rep.grid[j], nullptr, [&](index_t i) { return !held[at(i)]; });
-        const Mat p = mul(phi, w, n, D, k);
+        const Mat p = matmul(phi, w, n, D, k);
         index_t wrong = 0;
         double margin = std::numeric_limits<double>::infinity();
         for (index_t i = 0; i < n; ++i) {
@@ -679,14 +612,14 @@ void check_gcv(const Ridge &m, const Mat &c, const Mat &y, index_t n, index_t D,
     EXPECT_EQ(rep.holdout_rows, 0);
     std::vector<double> score;
     for (std::size_t j = 0; j < rep.grid.size(); ++j) {
-        Mat a = mul(transpose(c, n, D), c, D, n, D);
+        Mat a = matmul(transpose(c, n, D), c, D, n, D);
         for (index_t p = 0; p < D; ++p)
             for (index_t q = 0; q < D; ++q)
                 a[at(p * D + q)] += rep.grid[j] * (r ? (*r)[at(p * D + q)] : (p == q ? 1.0 : 0.0));
-        const Mat h = mul(c, spd_solve(a, transpose(c, n, D), D, n), n, D, n);  // H = C(CᵀC + λR)⁻¹Cᵀ
+        const Mat h = matmul(c, spd_solve(a, transpose(c, n, D), D, n), n, D, n);  // H = C(CᵀC + λR)⁻¹Cᵀ
         double df = 0, rss = 0, yy = 0;
         for (index_t i = 0; i < n; ++i) df += h[at(i * n + i)];
-        const Mat hy = mul(h, y, n, n, k);
+        const Mat hy = matmul(h, y, n, n, k);
         for (std::size_t i = 0; i < y.size(); ++i) {
             rss += (y[i] - hy[i]) * (y[i] - hy[i]);
             yy += y[i] * y[i];
@@ -787,10 +720,10 @@ TEST(Ridge, NystromCentresEqualRidgeOnExplicitNystromFeatures) {
         const auto model = fit(*src, x, n, y, k, fixed(lambda, block));
         EXPECT_EQ(model->report().lambda, lambda);
         EXPECT_NEAR(model->report().scale, 1.0, 1e-14);
-        EXPECT_LT(rel_diff(predict(*model, xt, nt), mul(zt, v, nt, m, k)), 1e-8);
-        EXPECT_LT(rel_diff(predict(*model, x, n), mul(z, v, n, m, k)), 1e-8);
+        EXPECT_LT(rel_diff(predict(*model, xt, nt), matmul(zt, v, nt, m, k)), 1e-8);
+        EXPECT_LT(rel_diff(predict(*model, x, n), matmul(z, v, n, m, k)), 1e-8);
         // the weights are on the centres: W = L_R⁻ᵀ V
-        EXPECT_LT(rel_diff(model->weights(), backward(ref.lr, v, m, k)), 1e-8);
+        EXPECT_LT(rel_diff(model->weights(), back_substitute(ref.lr, v, m, k)), 1e-8);
     }
     const auto model = fit(*src, x, n, y, k, fixed(lambda));
 
@@ -800,7 +733,7 @@ TEST(Ridge, NystromCentresEqualRidgeOnExplicitNystromFeatures) {
     ny->apply(view(x, n, d), out_view(phi, n, m));
     ny->apply(view(xt, nt, d), out_view(phit, nt, m));
     const Mat w = ridge_reference(phi, y, n, m, k, lambda);
-    EXPECT_LT(rel_diff(predict(*model, xt, nt), mul(phit, w, nt, m, k)), 1e-5);
+    EXPECT_LT(rel_diff(predict(*model, xt, nt), matmul(phit, w, nt, m, k)), 1e-5);
 
     // float input (x exactly representable): K(x, L) rounded to float and a float Gram of n = 80 rows (relative error
     // ~√n·u_f ≈ 5e−7 of ‖CᵀC‖ ≈ 180). Whitening amplifies it by 1/λ_min(R) ≈ 24, against λ_min(ZᵀZ) + λ ≈ 0.37 at
@@ -812,7 +745,7 @@ TEST(Ridge, NystromCentresEqualRidgeOnExplicitNystromFeatures) {
     for (double &v : xtr) v = static_cast<double>(static_cast<float>(v));
     const std::vector<float> xf(xr.begin(), xr.end()), xtf(xtr.begin(), xtr.end());
     const double lf = 0.1;
-    Mat zz = mul(transpose(z, n, m), z, m, n, m);
+    Mat zz = matmul(transpose(z, n, m), z, m, n, m);
     const Mat zev = eigen(zz, m);
     ASSERT_LT((zev.back() + lf) / (zev.front() + lf), 100.0);
     const auto md = fit(*src, xr, n, y, k, fixed(lf)), mf = fit(*src, xf, n, y, k, fixed(lf));
@@ -861,7 +794,7 @@ TEST(LowRank, ExplicitFeaturesGiveTheOptimalRankRErrorS16) {
     const index_t n = 60, d = 5, D = d * d;
     const Mat x = random_rows(n, d, 80);
     const Mat phi = outer_features(x, n, d);
-    const Mat kxx = mul(phi, transpose(phi, n, D), n, D, n);
+    const Mat kxx = matmul(phi, transpose(phi, n, D), n, D, n);
     Mat vec = kxx;
     const Mat mu = eigen(vec, n);  // ascending
     const auto src = identity_features(D);
@@ -869,7 +802,7 @@ TEST(LowRank, ExplicitFeaturesGiveTheOptimalRankRErrorS16) {
         SCOPED_TRACE("rank " + std::to_string(r));
         Mat f(at(n * r), -7.0);
         low_rank<double>(*src, view(phi, n, D), r, out_view(f, n, r));
-        const Mat ffT = mul(f, transpose(f, n, r), n, r, n);
+        const Mat ffT = matmul(f, transpose(f, n, r), n, r, n);
         Mat diff = kxx;
         for (std::size_t i = 0; i < diff.size(); ++i) diff[i] -= ffT[i];
         double opt2 = 0;
@@ -882,14 +815,14 @@ TEST(LowRank, ExplicitFeaturesGiveTheOptimalRankRErrorS16) {
             EXPECT_LT(err, 1e-12 * norm(kxx));
         }
         // FᵀF = diag(μ_1, …, μ_r), largest first
-        const Mat ftf = mul(transpose(f, n, r), f, r, n, r);
+        const Mat ftf = matmul(transpose(f, n, r), f, r, n, r);
         for (index_t a = 0; a < r; ++a)
             for (index_t b = 0; b < r; ++b)
                 EXPECT_NEAR(ftf[at(a * r + b)], a == b ? std::max(mu[at(n - 1 - a)], 0.0) : 0.0, 1e-12 * mu.back());
         // blocks: FFᵀ is basis-independent (F's column signs are not), so compare FFᵀ
         Mat f1(at(n * r));
         low_rank<double>(*src, view(phi, n, D), r, out_view(f1, n, r), 1);
-        EXPECT_LT(rel_diff(mul(f1, transpose(f1, n, r), n, r, n), ffT), 1e-12);
+        EXPECT_LT(rel_diff(matmul(f1, transpose(f1, n, r), n, r, n), ffT), 1e-12);
     }
     // float input, rank 3: a float Gram (a sum of n = 60 float products per entry: relative error <= n·u_f ≈ 3.6e−6)
     // moves the top-3 eigenspace by at most ~3.6e−6·μ_1/gap with gap = μ_3 − μ_4 > 0.05·μ_1 (checked): <= ~7e−5,
@@ -901,7 +834,7 @@ TEST(LowRank, ExplicitFeaturesGiveTheOptimalRankRErrorS16) {
     Mat fd(at(n * 3)), ff(at(n * 3));
     low_rank<double>(*src, view(phir, n, D), 3, out_view(fd, n, 3));
     low_rank<float>(*src, DenseView<const float>{phif.data(), n, D, D, SUBQ_ROW_MAJOR}, 3, out_view(ff, n, 3));
-    EXPECT_LT(rel_diff(mul(ff, transpose(ff, n, 3), n, 3, n), mul(fd, transpose(fd, n, 3), n, 3, n)), 1e-4);
+    EXPECT_LT(rel_diff(matmul(ff, transpose(ff, n, 3), n, 3, n), matmul(fd, transpose(fd, n, 3), n, 3, n)), 1e-4);
 }
 
 // With Nyström centres low_rank whitens by R: FFᵀ must be the best rank-r approximation Σ_{i<=r} μ_i u_i u_iᵀ of
@@ -914,7 +847,7 @@ TEST(LowRank, NystromCentresGiveTheBestRankRApproximationOfTheNystromKernel) {
     ny->fit(view(x, n, d));
     const NystromReference ref(*ny, d);
     const Mat z = ref.features(*ny, x, n, d);
-    const Mat kt = mul(z, transpose(z, n, m), n, m, n);
+    const Mat kt = matmul(z, transpose(z, n, m), n, m, n);
     Mat u = kt;
     const Mat mu = eigen(u, n);
     const auto src = nystrom_centres(*ny);
@@ -929,7 +862,7 @@ TEST(LowRank, NystromCentresGiveTheBestRankRApproximationOfTheNystromKernel) {
                 for (index_t j = 0; j < n; ++j) best[at(i * n + j)] += mu[at(e)] * u[at(i * n + e)] * u[at(j * n + e)];
         Mat f(at(n * r), -7.0);
         low_rank<double>(*src, view(x, n, d), r, out_view(f, n, r));
-        Mat diff = mul(f, transpose(f, n, r), n, r, n);
+        Mat diff = matmul(f, transpose(f, n, r), n, r, n);
         for (std::size_t i = 0; i < diff.size(); ++i) diff[i] -= best[i];
         EXPECT_LT(norm(diff), 1e-8 * norm(kt));
     }
@@ -1189,7 +1122,7 @@ TEST(Ridge, MapSourcesEqualRidgeOnTheirExplicitFeatures) {
         const auto m = fit(*src, x, n, y, k, fixed(lambda, 32));
         EXPECT_NEAR(m->report().scale, s, 1e-12 * s) << src->name();
         EXPECT_LT(rel_diff(m->weights(), ridge_reference(phi, y, n, w, k, lambda)), 1e-10) << src->name();
-        EXPECT_LT(rel_diff(predict(*m, x, n), mul(phi, ridge_reference(phi, y, n, w, k, lambda), n, w, k)), 1e-10)
+        EXPECT_LT(rel_diff(predict(*m, x, n), matmul(phi, ridge_reference(phi, y, n, w, k, lambda), n, w, k)), 1e-10)
             << src->name();
     }
 }

@@ -4,7 +4,8 @@
 // median of 7, 2 threads, so that it compares with the streaming read of the same run. Prints markdown for
 // benchmarks/RESULTS.md ("Training: one sparse iteration against the dense baseline").
 //
-//   ./build/benchmarks/bench_forward_bound [--quick]      # --quick: m = 4096
+//   ./build/benchmarks/bench_forward_bound [--quick]      # --quick: m = 4096, whose 34 MB per layer may stay in
+//                                                         # cache: a smoke test, not a measurement
 //
 // Supports: each of the 64 points takes s = 402 columns (the fired count at m = 16384) out of a popular set of 7 700,
 // so that the union covers about 46% of the columns and each union column is used by about 3.4 points, as the

@@ -3,12 +3,14 @@
 #include <fftw3.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
 #include "capi/guard.hpp"
 #include "capi/handles.hpp"
 #include "core/config.hpp"
+#include "core/cpu.hpp"
 #include "subq/subq.h"
 
 namespace subq::capi {
@@ -95,6 +97,10 @@ SUBQ_API subq_status subq_info_int(subq_info key, int64_t *value) {
 #else
                 *value = 16;
 #endif
+                // Kernels that pick their instruction set at run time: the FWHT (AVX2), the forward's column sums
+                // (AVX-512F).
+                if (subq::cpu_has_avx2()) *value = std::max<int64_t>(*value, 32);
+                if (subq::cpu_has_avx512f()) *value = std::max<int64_t>(*value, 64);
                 break;
             default:
                 subq::fail(SUBQ_ERR_INVALID_ARG,

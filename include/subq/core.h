@@ -126,7 +126,7 @@ SUBQ_API void subq_free(void *p);
 /* ------------------------------------------------------------------------------------------------------------ */
 
 /** Keys of subq_info_string() and subq_info_int(). Values are pinned. */
-typedef SUBQ_ENUM(subq_info) {
+typedef SUBQ_ENUM(subq_info){
     SUBQ_INFO_BUILD_TYPE = 1,     /**< string: CMake build type of the library, e.g. "Release" */
     SUBQ_INFO_BLAS_VENDOR = 2,    /**< string: BLAS vendor and version, e.g. "OpenBLAS 0.3.21" */
     SUBQ_INFO_BLAS_CONFIG = 3,    /**< string: the BLAS library's own configuration string (core, threading) */
@@ -134,7 +134,10 @@ typedef SUBQ_ENUM(subq_info) {
     SUBQ_INFO_COMPILER = 5,       /**< string: compiler that built the library */
     SUBQ_INFO_BLAS_THREADS = 100, /**< int: threads the BLAS currently uses (a process-wide BLAS setting) */
     SUBQ_INFO_MAX_THREADS = 101,  /**< int: threads subq uses when SUBQ_P_NUM_THREADS is 0 (OpenMP's maximum) */
-    SUBQ_INFO_SIMD_WIDTH = 102    /**< int: bytes per SIMD vector the library was compiled for (16, 32 or 64) */
+    SUBQ_INFO_SIMD_WIDTH = 102    /**< int: bytes per SIMD vector of the widest kernels the library runs on this CPU
+                                       (16, 32 or 64): the build's target, or wider where a kernel picks its
+                                       instruction set at run time (the FWHT 32 with AVX2, the training forward's
+                                       column sums 64 with AVX-512F) */
 } subq_info;
 
 /**

@@ -199,6 +199,15 @@ TEST(CoreC, InfoKeys) {
     EXPECT_GE(v, 1);
     ASSERT_EQ(subq_info_int(SUBQ_INFO_SIMD_WIDTH, &v), SUBQ_OK);
     EXPECT_TRUE(v == 16 || v == 32 || v == 64);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)  // the builds with run-time dispatched kernels
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) {
+        EXPECT_GE(v, 32);  // the FWHT's AVX2 path counts
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        EXPECT_EQ(v, 64);  // the forward's AVX-512F column sums count
+    }
+#endif
     // Wrong-type keys, unknown keys, NULL outputs.
     EXPECT_EQ(subq_info_string(SUBQ_INFO_BLAS_THREADS, &s), SUBQ_ERR_INVALID_ARG);
     EXPECT_EQ(s, nullptr);

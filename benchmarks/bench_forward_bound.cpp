@@ -269,9 +269,7 @@ int main(int argc, char **argv) {
     // s and the popular set scale with m as at the default threshold (402 and 7 700 at m = 16384).
     const i64 s = quick ? 140 : 402, popular = quick ? 2100 : 7700;
     Problem pr = make_problem(m, s, popular);
-    const columns::Path best = columns::path_supported(columns::Path::kAvx512)    ? columns::Path::kAvx512
-                               : columns::path_supported(columns::Path::kAvx2Fma) ? columns::Path::kAvx2Fma
-                                                                                  : columns::Path::kPortable;
+    const columns::Path best = columns::best_path();
     // What gather_forward picks at n = 64: row tiles of 16 KiB (4096 floats), groups of 2 MiB of segments (128).
     const i64 tile = std::min<i64>(4096, m / 2), group = 128;
     const Passes ps = make_passes(pr, group);

@@ -10,8 +10,9 @@
 #include "capi/guard.hpp"
 #include "capi/handles.hpp"
 #include "core/config.hpp"
-#include "core/cpu.hpp"
+#include "core/fwht.hpp"
 #include "subq/subq.h"
+#include "train/columns.hpp"
 
 namespace subq::capi {
 namespace {
@@ -97,10 +98,19 @@ SUBQ_API subq_status subq_info_int(subq_info key, int64_t *value) {
 #else
                 *value = 16;
 #endif
-                // Kernels that pick their instruction set at run time: the FWHT (AVX2), the forward's column sums
-                // (AVX-512F).
-                if (subq::cpu_has_avx2()) *value = std::max<int64_t>(*value, 32);
-                if (subq::cpu_has_avx512f()) *value = std::max<int64_t>(*value, 64);
+                // Kernels that pick their instruction set at run time: the FWHT and the forward's column sums.
+                if (subq::fwht::detail::best_path() == subq::fwht::detail::Path::kAvx2)
+                    *value = std::max<int64_t>(*value, 32);
+                switch (subq::train::columns::best_path()) {
+                    case subq::train::columns::Path::kAvx512:
+                        *value = std::max<int64_t>(*value, 64);
+                        break;
+                    case subq::train::columns::Path::kAvx2Fma:
+                        *value = std::max<int64_t>(*value, 32);
+                        break;
+                    default:
+                        break;
+                }
                 break;
             default:
                 subq::fail(SUBQ_ERR_INVALID_ARG,

@@ -126,7 +126,7 @@ SUBQ_API void subq_free(void *p);
 /* ------------------------------------------------------------------------------------------------------------ */
 
 /** Keys of subq_info_string() and subq_info_int(). Values are pinned. */
-typedef SUBQ_ENUM(subq_info){
+typedef SUBQ_ENUM(subq_info) {
     SUBQ_INFO_BUILD_TYPE = 1,     /**< string: CMake build type of the library, e.g. "Release" */
     SUBQ_INFO_BLAS_VENDOR = 2,    /**< string: BLAS vendor and version, e.g. "OpenBLAS 0.3.21" */
     SUBQ_INFO_BLAS_CONFIG = 3,    /**< string: the BLAS library's own configuration string (core, threading) */

@@ -14,7 +14,7 @@ void add_with(Path p, T *acc, const T *const *s, const T *a, int c, std::int64_t
     if (c < 1 || c > kMaxColumns)
         fail(SUBQ_ERR_INVALID_ARG,
              "columns::add: " + std::to_string(c) + " columns, expected 1 to " + std::to_string(kMaxColumns));
-    if (p == Path::kAuto) p = cpu_has_avx512f() ? Path::kAvx512 : cpu_has_avx2_fma() ? Path::kAvx2Fma : Path::kPortable;
+    if (p == Path::kAuto) p = best_path();
     switch (p) {
         case Path::kPortable:
             detail::add_kernel<T>(acc, s, a, c, len);
@@ -36,6 +36,10 @@ void add_with(Path p, T *acc, const T *const *s, const T *a, int c, std::int64_t
 }
 
 }  // namespace
+
+Path best_path() noexcept {
+    return cpu_has_avx512f() ? Path::kAvx512 : cpu_has_avx2_fma() ? Path::kAvx2Fma : Path::kPortable;
+}
 
 bool path_supported(Path p) noexcept {
     switch (p) {

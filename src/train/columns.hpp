@@ -26,6 +26,7 @@ enum class Path : int {
 };
 
 bool path_supported(Path p) noexcept;
+Path best_path() noexcept;  // what kAuto resolves to: kAvx512, else kAvx2Fma, else kPortable
 
 // acc[0..len) as above; s[0..c) point to columns of at least len entries, none overlapping acc. An unsupported path
 // or c outside [1, kMaxColumns] throws SUBQ_ERR_INVALID_ARG.

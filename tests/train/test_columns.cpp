@@ -71,6 +71,10 @@ TEST(TrainColumns, PathQueries) {
     EXPECT_TRUE(columns::path_supported(columns::Path::kPortable));
     EXPECT_EQ(columns::path_supported(columns::Path::kAvx2Fma), cpu_has_avx2_fma());
     EXPECT_EQ(columns::path_supported(columns::Path::kAvx512), cpu_has_avx512f());
+    const columns::Path expected_auto = cpu_has_avx512f()    ? columns::Path::kAvx512
+                                        : cpu_has_avx2_fma() ? columns::Path::kAvx2Fma
+                                                             : columns::Path::kPortable;
+    EXPECT_EQ(columns::best_path(), expected_auto);
     float acc = 0, x = 1, a = 1;
     const float *s[1] = {&x};
     for (int c : {0, columns::kMaxColumns + 1}) {

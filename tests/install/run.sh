@@ -44,7 +44,7 @@ printf 'a,b,label\n1,2,0\n3,4,1\n' > "$work/data.csv"
 # ---- install ------------------------------------------------------------------------------------------------
 step "cmake --install $build --prefix $prefix ($([[ $shared == 1 ]] && echo shared || echo static) libsubq $version)"
 cmake --install "$build" --prefix "$prefix" > "$work/install.log" || { cat "$work/install.log"; die "install"; }
-pc=$(find "$prefix" -path '*/pkgconfig/subq.pc' | head -n 1)
+pc=$(find "$prefix" -path '*/pkgconfig/subq.pc' -print -quit)
 [[ -n "$pc" ]] || die "no pkgconfig/subq.pc under $prefix"
 libdir=$(dirname "$(dirname "$pc")")
 for f in include/subq/subq.h include/subq/core.h include/subq/io.h include/subq/version.h; do
@@ -93,7 +93,10 @@ build_with_pkg_config "$moved_libdir/pkgconfig" "$work/consumer_moved" || die "b
 if [[ $shared == 1 ]]; then
     # It must run against the moved copy: hide the original.
     mv "$prefix" "$prefix.hidden"
-    ldd "$work/consumer_moved" | grep -q "$prefix.moved" || { mv "$prefix.hidden" "$prefix"; die "moved: not linked to the copy"; }
+    # ldd's output is captured before grep reads it: `ldd | grep -q` fails under pipefail whenever grep exits at
+    # its match before ldd has written its last line (ldd then dies of SIGPIPE).
+    linked=$(ldd "$work/consumer_moved")
+    grep -qF "$prefix.moved/" <<< "$linked" || { mv "$prefix.hidden" "$prefix"; die "moved: not linked to the copy"; }
     "$work/consumer_moved" "$work/data.csv" || { mv "$prefix.hidden" "$prefix"; die "consumer.c from a moved prefix failed"; }
     mv "$prefix.hidden" "$prefix"
 else
@@ -125,7 +128,7 @@ ok "find_package(subq $bad_version) is refused"
 # ---- installed tool and Python binding -------------------------------------------------------------------------
 if [[ -x "$prefix/bin/subq" ]]; then
     step "installed subq tool"
-    "$prefix/bin/subq" --version | grep -q "^subq $version" || die "subq --version"
+    [[ "$("$prefix/bin/subq" --version)" == "subq $version"* ]] || die "subq --version"
     out=$("$prefix/bin/subq" data "$work/data.csv" --label-column last --json) || die "subq data"
     [[ "$out" == *'"rows":2,"cols":2'* ]] || die "subq data printed: $out"
     if [[ $shared == 1 ]]; then

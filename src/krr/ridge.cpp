@@ -72,58 +72,68 @@ void gemm(CBLAS_TRANSPOSE ta, int m, int n, int k, const T *a, int lda, const T 
 }
 
 // CᵀC and CᵀY of some rows, accumulated in double (upper triangle of a; b is width × k). Float blocks are
-// multiplied in float (ssyrk/sgemm into `tmp`) and added into the double sums.
+// multiplied in float (ssyrk/sgemm into float scratch) and added into the double sums, except when `widen` (sources
+// with a regularizer R): then they are widened to double first. The float Gram's rounding (~1e−7·‖CᵀC‖, not positive
+// semi-definite) is dominated by λI for explicit features but not by λR when R = K(L, L) + δI is ill-conditioned
+// (eigenvalues down to δ): it made CᵀC + λR indefinite (SUBQ_ERR_NUMERICAL after the retries, or silent retries to a
+// 1000× λ). Widened, CᵀC is a Gram in double again (dsyrk: twice the time of ssyrk). The scratch buffers live as long
+// as the accumulator, so a stream of blocks allocates them once.
 struct Accumulator {
     index_t width = 0, k = 0, rows = 0;
+    bool widen = false;
     std::vector<double> a, b;
     double yy = 0;  // Σ y²
-    void init(index_t w, index_t outputs) {
+    void init(index_t w, index_t outputs, bool widen_float) {
         width = w;
         k = outputs;
+        widen = widen_float;
         a.assign(static_cast<std::size_t>(checked_mul(w, w, "the Gram matrix CᵀC")), 0.0);
         b.assign(static_cast<std::size_t>(checked_mul(w, outputs, "CᵀY")), 0.0);
     }
-    // c: rows × width row-major; y: rows × k row-major (T).
+    // c: count × width row-major; y: count × k row-major (T).
     template <class T>
-    void add(const T *c, const T *y, index_t count, std::vector<T> &tmp) {
+    void add(const T *c, const T *y, index_t count) {
         if (count == 0) return;
+        if constexpr (std::is_same_v<T, float>) {
+            if (widen) {
+                wide_c_.assign(c, c + count * width);
+                wide_y_.assign(y, y + count * k);
+                add(wide_c_.data(), wide_y_.data(), count);
+                return;
+            }
+        }
         const int w = blas_int(width, "the feature width"), r = blas_int(count, "block rows");
         if constexpr (std::is_same_v<T, double>) {
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, w, r, 1.0, c, w, 1.0, a.data(), w);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, w, static_cast<int>(k), r, 1.0, c, w, y,
+                        static_cast<int>(k), 1.0, b.data(), static_cast<int>(k));
         } else {
-            tmp.resize(a.size());
-            syrk<T>(w, r, c, tmp.data());
+            float_gram_.resize(a.size());
+            syrk<T>(w, r, c, float_gram_.data());
             for (index_t i = 0; i < width; ++i)
-                for (index_t j = i; j < width; ++j) a[i * width + j] += static_cast<double>(tmp[i * width + j]);
+                for (index_t j = i; j < width; ++j) a[i * width + j] += static_cast<double>(float_gram_[i * width + j]);
+            float_cy_.resize(b.size());
+            gemm<T>(CblasTrans, w, static_cast<int>(k), r, c, w, y, static_cast<int>(k), float_cy_.data(),
+                    static_cast<int>(k));
+            for (std::size_t i = 0; i < b.size(); ++i) b[i] += static_cast<double>(float_cy_[i]);
         }
-        std::vector<T> tb(b.size());
-        gemm<T>(CblasTrans, w, static_cast<int>(k), r, c, w, y, static_cast<int>(k), tb.data(), static_cast<int>(k));
-        for (std::size_t i = 0; i < b.size(); ++i) b[i] += static_cast<double>(tb[i]);
         for (index_t i = 0; i < count * k; ++i) yy += static_cast<double>(y[i]) * static_cast<double>(y[i]);
         rows += count;
     }
+    // Copies the upper triangle of a to the lower one, in 64 × 64 tiles (a row-by-column walk would miss the cache
+    // on every element of an 8192² matrix).
     void symmetrize() {
-        for (index_t i = 0; i < width; ++i)
-            for (index_t j = 0; j < i; ++j) a[i * width + j] = a[j * width + i];
+        constexpr index_t tile = 64;
+        for (index_t i0 = 0; i0 < width; i0 += tile)
+            for (index_t j0 = 0; j0 <= i0; j0 += tile)
+                for (index_t i = i0; i < std::min(i0 + tile, width); ++i)
+                    for (index_t j = j0; j < std::min({j0 + tile, i, width}); ++j) a[i * width + j] = a[j * width + i];
     }
-};
 
-// acc.add, except that float blocks are widened to double first when `widen` (sources with a regularizer R): the
-// float Gram's rounding (~1e−7·‖CᵀC‖, not positive semi-definite) is dominated by λI for explicit features but not
-// by λR when R = K(L, L) + δI is ill-conditioned (eigenvalues down to δ): it made CᵀC + λR indefinite
-// (SUBQ_ERR_NUMERICAL after the retries, or silent retries to a 1000× λ). Widened, CᵀC is a Gram in double again.
-template <class T>
-void add_block(Accumulator &acc, bool widen, const T *c, const T *y, index_t count, std::vector<T> &tmp) {
-    if constexpr (std::is_same_v<T, float>) {
-        if (widen) {
-            const std::vector<double> cd(c, c + count * acc.width), yd(y, y + count * acc.k);
-            std::vector<double> unused;
-            acc.add(cd.data(), yd.data(), count, unused);
-            return;
-        }
-    }
-    acc.add(c, y, count, tmp);
-}
+private:
+    std::vector<float> float_gram_, float_cy_;  // a float block's CᵀC and CᵀY
+    std::vector<double> wide_c_, wide_y_;       // a float block widened to double
+};
 
 // The regularizer R = r + jitter·I (r = nullptr: R = I).
 struct Regularizer {
@@ -569,9 +579,9 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     }
 
     Accumulator fit_part;
-    fit_part.init(width, k);
+    fit_part.init(width, k, r.r != nullptr);
     const index_t block = auto_block_rows(options.block_rows, width, n);
-    std::vector<T> c(static_cast<std::size_t>(checked_mul(block, width, "a feature block"))), split, tmp;
+    std::vector<T> c(static_cast<std::size_t>(checked_mul(block, width, "a feature block"))), split;
     std::vector<T> ysplit;
     std::vector<T> held_c, held_y;  // hold-out: the held-out rows' features and targets, kept to score models
     double diag_sum = 0;
@@ -586,7 +596,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
         t0 = Clock::now();
         const std::vector<T> yb = to_row_major<T>(y, r0, rows);
         if (!holdout) {
-            add_block(fit_part, r.r != nullptr, c.data(), yb.data(), rows, tmp);
+            fit_part.add(c.data(), yb.data(), rows);
         } else {
             // Rows kept for fitting are packed to the front of `split`; held-out rows are appended to held_c.
             split.resize(static_cast<std::size_t>(rows * width));
@@ -604,7 +614,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
                     ++kept;
                 }
             }
-            add_block(fit_part, r.r != nullptr, split.data(), ysplit.data(), kept, tmp);
+            fit_part.add(split.data(), ysplit.data(), kept);
         }
         rep.seconds_gram += seconds_since(t0);
         report_progress(options, r0 + rows, n);
@@ -636,7 +646,8 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
                                              ? holdout_score(options.score, held_c, held_y, held, width, k, w)
                                              : std::numeric_limits<double>::infinity());
             // Refit on all rows: add the held-out rows to the sums.
-            add_block(fit_part, r.r != nullptr, held_c.data(), held_y.data(), held, tmp);  // adds to the upper triangle
+            for (index_t h0 = 0; h0 < held; h0 += block)  // adds to the upper triangle
+                fit_part.add(held_c.data() + h0 * width, held_y.data() + h0 * k, std::min(block, held - h0));
             fit_part.symmetrize();
             held_c = std::vector<T>();
         } else {  // GCV from the eigendecomposition of the (whitened) Gram
@@ -778,14 +789,14 @@ void low_rank(const FeatureSource &source, const DenseView<const T> &x, index_t 
     blas_int(width, "the feature width");
     require_finite("x", x);
     const index_t block = auto_block_rows(block_rows, width, n);
-    std::vector<T> c(static_cast<std::size_t>(checked_mul(block, width, "a feature block"))), tmp;
+    std::vector<T> c(static_cast<std::size_t>(checked_mul(block, width, "a feature block")));
     Accumulator acc;
-    acc.init(width, 1);
+    acc.init(width, 1, source.regularizer() != nullptr);
     std::vector<T> zeros(static_cast<std::size_t>(block));
     for (index_t r0 = 0; r0 < n; r0 += block) {
         const index_t rows = std::min(block, n - r0);
         source.rows(row_block(x, r0, rows), c.data());
-        add_block(acc, source.regularizer() != nullptr, c.data(), zeros.data(), rows, tmp);
+        acc.add(c.data(), zeros.data(), rows);
     }
     acc.symmetrize();
     std::vector<double> a = acc.a, l;

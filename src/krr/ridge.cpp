@@ -144,11 +144,12 @@ struct Regularizer {
 // Cholesky factorisation in place of a symmetric positive definite n × n row-major matrix whose upper triangle is
 // set. LAPACK gets the same memory as the column-major lower triangle (row-major upper = column-major lower): the
 // row-major LAPACKE interface would copy the whole matrix into a transposed buffer and back in every call (1.3 of
-// 3.8 s per factorisation, and 0.5 s per solve, at n = 8192). False if the matrix is not numerically positive
-// definite.
+// 3.8 s per factorisation, and 0.5 s per solve, at n = 8192). The _work entry points skip LAPACKE's O(n²) NaN scan
+// of the input: a NaN makes the factorisation fail or the weights non-finite, which the callers check. False if the
+// matrix is not numerically positive definite.
 bool factor_spd(std::vector<double> &m, index_t n) {
     const auto ni = static_cast<lapack_int>(n);
-    return LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', ni, m.data(), ni) == 0;
+    return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', ni, m.data(), ni) == 0;
 }
 
 // x := M⁻¹x for x row-major n × k, with M factored by factor_spd.
@@ -157,15 +158,16 @@ void solve_spd(const std::vector<double> &factor, index_t n, index_t k, double *
     for (index_t i = 0; i < n; ++i)
         for (index_t j = 0; j < k; ++j) t[static_cast<std::size_t>(j * n + i)] = x[i * k + j];
     const auto ni = static_cast<lapack_int>(n);
-    LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', ni, static_cast<lapack_int>(k), factor.data(), ni, t.data(), ni);
+    LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', ni, static_cast<lapack_int>(k), factor.data(), ni, t.data(), ni);
     for (index_t i = 0; i < n; ++i)
         for (index_t j = 0; j < k; ++j) x[i * k + j] = t[static_cast<std::size_t>(j * n + i)];
 }
 
-// Solves (a + λR) w = b by Cholesky; false if the matrix is not numerically positive definite.
+// Solves (a + λR) w = b by Cholesky; false if the matrix is not numerically positive definite. `m` is the scratch
+// the factor is formed in: one buffer reused across a λ grid does not fault in a fresh width² matrix per λ.
 bool cholesky_solve(const std::vector<double> &a, const Regularizer &reg, const std::vector<double> &b, index_t width,
-                    index_t k, double lambda, std::vector<double> &w) {
-    std::vector<double> m = a;
+                    index_t k, double lambda, std::vector<double> &m, std::vector<double> &w) {
+    m.assign(a.begin(), a.end());
     if (reg.r != nullptr) {
         for (std::size_t i = 0; i < m.size(); ++i) m[i] += lambda * (*reg.r)[i];
         for (index_t i = 0; i < width; ++i) m[i * width + i] += lambda * reg.jitter;
@@ -204,13 +206,15 @@ double holdout_score(Score score, const std::vector<T> &c, const std::vector<T> 
     return total / static_cast<double>(rows);
 }
 
-// R = LLᵀ (lower factor, row-major); then a := L⁻¹aL⁻ᵀ and b := L⁻¹b. Returns L.
+// R = LLᵀ (lower factor, row-major); then a := L⁻¹aL⁻ᵀ and b := L⁻¹b. Returns L. As in factor_spd, LAPACK factors
+// the memory in place: the row-major lower triangle is the column-major upper one, and R = UᵀU there is R = LLᵀ
+// here, without the transposed copy LAPACKE's row-major interface would make.
 std::vector<double> whiten(const Regularizer &reg, index_t n, std::vector<double> &a, std::vector<double> *b,
                            index_t k) {
     std::vector<double> l = *reg.r;
     for (index_t i = 0; i < n; ++i) l[static_cast<std::size_t>(i * n + i)] += reg.jitter;
     const auto ni = static_cast<lapack_int>(n);
-    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', ni, l.data(), ni) != 0)
+    if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', ni, l.data(), ni) != 0)
         fail(SUBQ_ERR_NUMERICAL, "the regularizer K(L, L) + δI is not numerically positive definite");
     const int nn = static_cast<int>(n);
     cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, nn, nn, 1.0, l.data(), nn, a.data(),
@@ -584,6 +588,12 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     std::vector<T> c(static_cast<std::size_t>(checked_mul(block, width, "a feature block"))), split;
     std::vector<T> ysplit;
     std::vector<T> held_c, held_y;  // hold-out: the held-out rows' features and targets, kept to score models
+    if (holdout) {  // about fraction·n rows (sd < √n/2) are held out: reserved once rather than grown by doubling
+        const auto expected = std::min<index_t>(
+            n, static_cast<index_t>(options.holdout_fraction * static_cast<double>(n) + 3 * std::sqrt(n) + 1));
+        held_c.reserve(static_cast<std::size_t>(checked_mul(expected, width, "the held-out features")));
+        held_y.reserve(static_cast<std::size_t>(expected * k));
+    }
     double diag_sum = 0;
     const rng::Stream stream = rng::stream({kKrrKindId, 0, 0, 0, rng::kUniform});
     for (index_t r0 = 0; r0 < n; r0 += block) {
@@ -624,7 +634,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
     rep.rows = n;
     rep.scale = diag_sum / static_cast<double>(n);
     const double scale = rep.scale > 0 ? rep.scale : 1.0;
-    std::vector<double> w;
+    std::vector<double> w, factor;
     double lambda = options.lambda;
     if (selecting) {
         for (index_t j = 0; j < options.grid_points; ++j) {
@@ -642,10 +652,12 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
                      "hold-out selection of λ needs rows on both sides of the split: " + str(fit_part.rows) + " fit, " +
                          str(held) + " held out (more rows, another holdout fraction, or a fixed λ)");
             for (double lam : rep.grid)
-                rep.grid_score.push_back(cholesky_solve(fit_part.a, r, fit_part.b, width, k, lam, w)
+                rep.grid_score.push_back(cholesky_solve(fit_part.a, r, fit_part.b, width, k, lam, factor, w)
                                              ? holdout_score(options.score, held_c, held_y, held, width, k, w)
                                              : std::numeric_limits<double>::infinity());
-            // Refit on all rows: add the held-out rows to the sums.
+            // Refit on all rows: add the held-out rows to the sums. The factor's scratch is released first so
+            // that it and the widened held-out rows are not held at the same time (peak memory).
+            factor = std::vector<double>();
             for (index_t h0 = 0; h0 < held; h0 += block)  // adds to the upper triangle
                 fit_part.add(held_c.data() + h0 * width, held_y.data() + h0 * k, std::min(block, held - h0));
             fit_part.symmetrize();
@@ -680,7 +692,7 @@ std::unique_ptr<Ridge> Ridge::fit(const FeatureSource &source, const DenseView<c
         lambda = rep.grid[best];
     }
     int retries = 0;
-    while (!cholesky_solve(fit_part.a, r, fit_part.b, width, k, lambda, w)) {
+    while (!cholesky_solve(fit_part.a, r, fit_part.b, width, k, lambda, factor, w)) {
         if (++retries > kMaxRetries)
             fail(SUBQ_ERR_NUMERICAL, "CᵀC + λR is not positive definite even with λ = " + str(lambda) + " (after " +
                                          std::to_string(kMaxRetries) + " tenfold increases); the system is singular");

@@ -232,14 +232,14 @@ SignVector::SignVector(std::uint64_t seed, rng::Stream stream, index_t d, bool t
         table_.resize(static_cast<std::size_t>(d));
         for (index_t i = 0; i < d; ++i)
             table_[static_cast<std::size_t>(i)] =
-                rng::sign_of(rng::philox(seed, stream, static_cast<std::uint64_t>(i))[0]);
+                static_cast<float>(rng::sign_of(rng::philox(seed, stream, static_cast<std::uint64_t>(i))[0]));
     }
 }
 
 void SignVector::apply(const double *x, double *out, index_t padded) const noexcept {
     if (!table_.empty()) {
-        const double *s = table_.data();
-        for (index_t j = 0; j < d_; ++j) out[j] = s[j] * x[j];
+        const float *s = table_.data();
+        for (index_t j = 0; j < d_; ++j) out[j] = static_cast<double>(s[j]) * x[j];
     } else {
         for (index_t j = 0; j < d_; ++j)
             out[j] = rng::sign_of(rng::philox(seed_, stream_, static_cast<std::uint64_t>(j))[0]) * x[j];

@@ -220,16 +220,17 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     const index_t hash_dim = type == LeafType::kOsnapSrht ? (p.leaf_hash_dim > 0 ? p.leaf_hash_dim : 4 * t->leaf_dim_)
                                                           : (type == LeafType::kSrht ? 0 : t->leaf_dim_);
 
-    // Plan size: node tables (signs in double, indices in uint32) plus padding constants, and leaf tables.
+    // Plan size: node tables (two sign tables in float, two index tables in uint32, padding constants in double),
+    // and leaf tables.
     double plan_bytes = 0;
     for (const TreeBlock &b : blocks) {
         const double nodes = static_cast<double>(std::int64_t{1} << ceil_log2(b.degree));
-        plan_bytes += nodes * (16.0 * std::max(w, t->leaf_dim_) + 8.0 * std::max(w, b.width));
+        plan_bytes += nodes * (8.0 * std::max(w, t->leaf_dim_) + 16.0 * std::max(w, b.width));
     }
     double leaf_table_bytes = 0;
     if (leaf_count > 0) {
         const double per_entry =
-            type == LeafType::kSrht ? 8.0 : 12.0 * static_cast<double>(type == LeafType::kCountSketch ? 1 : p.sparsity);
+            type == LeafType::kSrht ? 4.0 : 12.0 * static_cast<double>(type == LeafType::kCountSketch ? 1 : p.sparsity);
         leaf_table_bytes = static_cast<double>(leaf_count) * static_cast<double>(dt) * per_entry;
     }
     const bool leaf_tables = leaf_table_bytes <= kMaxLeafTableBytes;

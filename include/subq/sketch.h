@@ -76,7 +76,11 @@
  *    padding are constants computed at create time. Internal nodes (SUBQ_P_NODE_TYPE) are independent TensorSRHT
  *    (default) or degree-2 TensorSketch of width SUBQ_P_NODE_DIM; the root has width SUBQ_P_OUTPUT_DIM. Degree 1
  *    is one SRHT of the leaf to SUBQ_P_OUTPUT_DIM, or the leaf itself zero-padded (exact) when SUBQ_P_OUTPUT_DIM is
- *    at least the leaf width.
+ *    at least the leaf width. One exception, for speed: in a TensorSRHT tree of degree >= 64 over identity or
+ *    shared leaves of padded width >= 1024, the first-level nodes share one pair of signs (one Hadamard transform
+ *    of the leaf per row instead of two per node) and draw their own indices; the sketch stays unbiased for
+ *    identity leaves (each node is unbiased for any fixed signs), at a variance measured to be within seed noise on
+ *    Fashion-MNIST (benchmarks/RESULTS.md), and such trees run 2–2.5x faster.
  *  - SUBQ_P_ALL_DEGREES = 1 outputs the sketches of degrees 1..q side by side (q·SUBQ_P_OUTPUT_DIM columns; block l
  *    holds degree l) from one leaf pass: leaf j is shared by every degree >= j, each block has its own nodes. Weight
  *    block l by √a_l to sketch Σ_l a_l (γ⟨x,y⟩ + c)^l.

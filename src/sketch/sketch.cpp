@@ -695,11 +695,17 @@ void TensorSrht::prepare(Workspace &ws) const {
     ws.scratch.reset(static_cast<std::size_t>(ws.chunk * (P1_ + P2_)));
 }
 
-void TensorSrht::finish(index_t rows, double *buf, double *out, index_t ldo) const {
-    double *A = buf;
-    double *B = buf + rows * P1_;
+void TensorSrht::transform_rows(const double *a, index_t lda, const double *b, index_t ldb, index_t rows, double *A,
+                                double *B) const {
+    for (index_t i = 0; i < rows; ++i) {
+        s1_.apply(a + i * lda, A + i * P1_, P1_);
+        s2_.apply(b + i * ldb, B + i * P2_, P2_);
+    }
     fwht::transform_many(A, P1_, rows, P1_);
     fwht::transform_many(B, P2_, rows, P2_);
+}
+
+void TensorSrht::sample_rows(const double *A, const double *B, index_t rows, double *out, index_t ldo) const {
     const std::uint32_t *p = p_.data(), *q = q_.data();
     const double scale = scale_;  // a local: stores through o could alias the member
     const index_t m = m_;
@@ -718,11 +724,8 @@ void TensorSrht::pair_rows(const double *a, index_t lda, const double *b, index_
                            index_t ldo, Workspace &ws) const {
     double *A = ws.scratch.data();
     double *B = A + rows * P1_;
-    for (index_t i = 0; i < rows; ++i) {
-        s1_.apply(a + i * lda, A + i * P1_, P1_);
-        s2_.apply(b + i * ldb, B + i * P2_, P2_);
-    }
-    finish(rows, A, out, ldo);
+    transform_rows(a, lda, b, ldb, rows, A, B);
+    sample_rows(A, B, rows, out, ldo);
 }
 
 void TensorSrht::csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const {
@@ -738,7 +741,9 @@ void TensorSrht::csr_rows(const CsrRows &x, index_t rows, double *out, index_t l
             b[j] += s2_.at(j) * v;
         }
     }
-    finish(rows, A, out, ldo);
+    fwht::transform_many(A, P1_, rows, P1_);
+    fwht::transform_many(B, P2_, rows, P2_);
+    sample_rows(A, B, rows, out, ldo);
 }
 
 }  // namespace subq::sketch

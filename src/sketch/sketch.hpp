@@ -315,13 +315,18 @@ public:
     void csr_rows(const CsrRows &x, index_t rows, double *out, index_t ldo, Workspace &ws) const override;
     void pair_rows(const double *a, index_t lda, const double *b, index_t ldb, index_t rows, double *out, index_t ldo,
                    Workspace &ws) const override;
+    // The two halves of pair_rows. transform_rows: A = H·D₁·a (rows × P1) and B = H·D₂·b (rows × P2), row-major;
+    // sample_rows: out_k = m^{-1/2}·A_{p_k}·B_{q_k} per row. A tree whose first-level nodes all read the same leaf
+    // rows transforms them once with one node's signs and lets every node sample its own indices (tree.cpp).
+    void transform_rows(const double *a, index_t lda, const double *b, index_t ldb, index_t rows, double *A,
+                        double *B) const;
+    void sample_rows(const double *A, const double *B, index_t rows, double *out, index_t ldo) const;
 
 protected:
     void prepare(Workspace &ws) const override;
     index_t scratch_per_row() const override { return P1_ + P2_; }
 
 private:
-    void finish(index_t rows, double *buf, double *out, index_t ldo) const;
     index_t P1_, P2_;
     SignVector s1_, s2_;
     std::vector<std::uint32_t> p_, q_;

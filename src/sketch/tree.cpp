@@ -30,8 +30,13 @@ struct TreeSketch::Tree {
     // Degree 1: an SRHT of the leaf to the block's width, or none when the block is at least as wide as the leaf:
     // then the block is the leaf itself, zero-padded (exact, and cheaper).
     std::unique_ptr<Sketch> degree_one;
+    // First-level nodes share one transform (see kSharedFirstLevelDegree): node (1, 0)'s signs transform the leaf
+    // rows once per chunk, and every first-level node whose two leaves are real samples its own indices from them.
+    bool shared_first_level = false;
 
     bool constant(int l, index_t j) const noexcept { return (j << l) >= block.degree; }
+    // First-level node j reads two real leaves (not the padding constant e₁).
+    bool full_first_level(index_t j) const noexcept { return 2 * j + 1 < block.degree; }
 };
 
 namespace {
@@ -51,6 +56,21 @@ std::uint64_t derived_seed(std::uint64_t seed, std::initializer_list<std::uint64
     const auto w = rng::philox(seed, rng::stream(path), 0);
     return (static_cast<std::uint64_t>(w[0]) << 32) | w[1];
 }
+
+// Trees of at least this degree whose leaves are all the same rows (identity or shared leaves) share their first
+// level's transform, a deviation from the design's independent nodes (algorithms.md §3). A TensorSRHT node estimates
+// ⟨x, y⟩² without bias for any fixed signs D₁, D₂ (H·D is orthogonal up to scale), so nodes that share the signs and
+// draw their own indices stay unbiased, and conditionally independent given the signs: the tree stays unbiased. What
+// sharing costs is variance when the signs flatten a row badly, since every first-level node then suffers together. On
+// 6 seeds of 2,000 Fashion-MNIST rows at D = 4096 the relative errors of every Taylor map stayed within seed noise at
+// this threshold, and the high-degree maps (arc-cos 0, NTK) ran 2.5–3x faster: their first levels (up to 512 nodes,
+// each transforming two 1024-wide leaves) were most of the work. Sharing from degree 16 on was faster still but raised
+// arc-cos 0's error (benchmarks/RESULTS.md).
+constexpr std::int64_t kSharedFirstLevelDegree = 64;
+// ... and only over leaves at least this wide (padded): the flattening by H·D of a narrow leaf varies so much with D
+// that shared signs made an NTK map on 10-dimensional rows 2.6x less accurate at D = 8193; at 1024 (Fashion-MNIST's
+// 784 columns) it was within seed noise.
+constexpr index_t kSharedFirstLevelLeaf = 1024;
 
 // Plan memory beyond which create() refuses (SUBQ_ERR_OUT_OF_MEMORY) instead of trying.
 constexpr double kMaxPlanBytes = 4.0 * 1024 * 1024 * 1024;
@@ -310,6 +330,10 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
             t->trees_.push_back(std::move(tree));
             continue;
         }
+        tree->shared_first_level = mode != LeafMode::kIndependent &&
+                                   p.node_type == static_cast<int>(Type::kTensorSrht) &&
+                                   blocks[bi].degree >= kSharedFirstLevelDegree &&
+                                   fwht::next_power_of_two(t->leaf_dim_) >= kSharedFirstLevelLeaf;
         tree->nodes.resize(static_cast<std::size_t>(K) + 1);
         tree->constants.resize(static_cast<std::size_t>(K) + 1);
         const index_t leaves_padded = index_t{1} << K;
@@ -336,6 +360,8 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
                     p.seed, {kTreeKindId, bpath, static_cast<std::uint64_t>(l), static_cast<std::uint64_t>(j)});
                 np.num_threads = 1;
                 np.balanced = true;
+                if (l == 1 && j > 0 && tree->shared_first_level && tree->full_first_level(j))
+                    np.table_limit = 0;  // its signs are never read: node (1, 0)'s transform serves it
                 auto node = Sketch::create(np);
                 if (tree->constant(l, j)) {  // evaluate the padding subtree once; the node itself is not kept
                     const auto &a = tree->constants[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(2 * j)];
@@ -361,7 +387,9 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     L.hash = type == LeafType::kOsnapSrht ? t->leaves_[0]->hash_dim : 0;
     L.cache = static_cast<index_t>(L.cached_leaves) * t->leaf_dim_;
     for (int l = 1; l <= std::max(L.max_levels, 1); ++l) L.children += 2 * (l == 1 ? t->leaf_dim_ : w);
-    L.total = L.xcopy + L.hash + L.cache + L.children;
+    for (const auto &tr : t->trees_)
+        if (tr->shared_first_level) L.first = 2 * fwht::next_power_of_two(t->leaf_dim_);
+    L.total = L.xcopy + L.hash + L.cache + L.children + L.first;
     return t;
 }
 
@@ -499,11 +527,26 @@ void TreeSketch::run_chunk(const double *x, index_t ldx, const CsrRows *csr, ind
         } else {
             const std::size_t base = wsi - 1;  // the workspace of level l is ws.children[base + l]
             wsi += static_cast<std::size_t>(tr.levels);
+            // The shared first-level transform of this tree (when it shares one), made at its first use.
+            double *first_a = child_base + ws.chunk * L.children;
+            double *first_b = first_a + ws.chunk * (L.first / 2);
+            bool first_ready = false;
             // Depth-first: subtree (l, j) into dst (rows of width ld), or its constant row.
             const auto eval = [&](const auto &self, int l, index_t j, double *dst, index_t ld) -> Rows {
                 if (tr.constant(l, j))
                     return {tr.constants[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)].data(), 0};
                 if (l == 0) return leaf(j, dst);
+                if (l == 1 && tr.shared_first_level && tr.full_first_level(j)) {
+                    if (!first_ready) {  // every leaf is the same rows (identity or shared leaves)
+                        const Rows y = leaf(0, child(1, 0));
+                        static_cast<const TensorSrht &>(*tr.nodes[1][0])
+                            .transform_rows(y.data, y.ld, y.data, y.ld, rows, first_a, first_b);
+                        first_ready = true;
+                    }
+                    static_cast<const TensorSrht &>(*tr.nodes[1][static_cast<std::size_t>(j)])
+                        .sample_rows(first_a, first_b, rows, dst, ld);
+                    return {dst, ld};
+                }
                 const Rows a = self(self, l - 1, 2 * j, child(l, 0), tr.width);
                 const Rows b = self(self, l - 1, 2 * j + 1, child(l, 1), tr.width);
                 tr.nodes[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)]->pair_rows(

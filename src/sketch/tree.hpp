@@ -120,9 +120,10 @@ private:
                    Workspace &ws) const;
 
     // Doubles per chunk row of ws.tree: the x̃ copy (d̃, when c > 0), the OSNAP stage output of OSNAP→SRHT leaves,
-    // the leaf cache, and two child buffers per tree level (input widths).
+    // the leaf cache, two child buffers per tree level (input widths), and the shared first-level transform (two
+    // padded leaf widths, when a tree shares it).
     struct Layout {
-        index_t xcopy = 0, hash = 0, cache = 0, children = 0, total = 0;
+        index_t xcopy = 0, hash = 0, cache = 0, children = 0, first = 0, total = 0;
         std::int64_t cached_leaves = 0;
         int max_levels = 0;
     };

@@ -117,6 +117,47 @@ INSTANTIATE_TEST_SUITE_P(
                     UnbiasedCase{LeafMode::kIndependent, LeafType::kSrht, Type::kTensorSketch, 5}),
     case_name);
 
+// Trees of degree >= 64 over identity (or shared) leaves at least 1024 wide (padded) share their first level's
+// transform (tree.cpp, kSharedFirstLevelDegree): still unbiased, since each TensorSRHT node is unbiased for any fixed
+// signs and the nodes draw their own indices. q = 65 also has a first-level node with one padding leaf (its own
+// transform) and padding subtrees; d = 600 pads to 1024.
+TEST(Tree, SharedFirstLevelUnbiasedAtHighDegree) {
+    const index_t d = 600, w = 512;
+    const std::int64_t q = 65;
+    const double cosine = 0.99;
+    const Mat xy = pair_with_cosine(d, cosine, 21);
+    {
+        const LeafMode mode = LeafMode::kIdentity;
+        const int R = 800;
+        std::vector<double> ip(R), nx(R);
+        for (int r = 0; r < R; ++r) {
+            TreeParams p = tree_params(d, w, q, mode, 3000 + static_cast<std::uint64_t>(r));
+            const auto t = TreeSketch::create(p);
+            const Mat z = tree_apply(*t, xy, 2);
+            ip[static_cast<std::size_t>(r)] = dot(z.data(), z.data() + w, w);
+            nx[static_cast<std::size_t>(r)] = dot(z.data(), z.data(), w);
+        }
+        const Moments m = moments(ip), mn = moments(nx);
+        EXPECT_NEAR(m.mean, std::pow(cosine, static_cast<double>(q)), 4 * m.se) << "se " << m.se;
+        EXPECT_NEAR(mn.mean, 1.0, 4 * mn.se) << "se " << mn.se;
+        EXPECT_LT(m.se, 0.05 * std::pow(cosine, static_cast<double>(q)));  // so the test can tell a bias of 20%
+    }
+}
+
+// The shared first level gives the same bits whatever the thread count (its transform is per chunk of rows).
+TEST(Tree, SharedFirstLevelIsDeterministicAcrossThreads) {
+    const index_t d = 700, n = 300, w = 128;
+    const Mat x = unit_rows(n, d, 8);
+    TreeParams p = tree_params(d, w, 100, LeafMode::kIdentity, 5);
+    p.num_threads = 1;
+    const Mat one = tree_apply(*TreeSketch::create(p), x, n);
+    p.num_threads = 2;
+    p.block_rows = 7;  // other chunk boundaries too
+    const Mat two = tree_apply(*TreeSketch::create(p), x, n);
+    ASSERT_EQ(one.size(), two.size());
+    for (std::size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i], two[i]) << "entry " << i;
+}
+
 // (γ⟨x,y⟩ + c)^q: the sketch of x̃ = [√γ·x; √c] is unbiased for it too, for dense and CSR input.
 TEST(Tree, GammaAndCoef0Unbiased) {
     const index_t d = 6, w = 64;

@@ -63,7 +63,7 @@ std::uint64_t derived_seed(std::uint64_t seed, std::initializer_list<std::uint64
 // draw their own indices stay unbiased, and conditionally independent given the signs: the tree stays unbiased. What
 // sharing costs is variance when the signs flatten a row badly, since every first-level node then suffers together. On
 // 6 seeds of 2,000 Fashion-MNIST rows at D = 4096 the relative errors of every Taylor map stayed within seed noise at
-// this threshold, and the high-degree maps (arc-cos 0, NTK) ran 2.5–3x faster: their first levels (up to 512 nodes,
+// this threshold, and the high-degree maps (arc-cos 0, NTK) ran 2–2.5x faster: their first levels (up to 512 nodes,
 // each transforming two 1024-wide leaves) were most of the work. Sharing from degree 16 on was faster still but raised
 // arc-cos 0's error (benchmarks/RESULTS.md).
 constexpr std::int64_t kSharedFirstLevelDegree = 64;

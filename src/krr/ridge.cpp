@@ -56,14 +56,6 @@ DenseView<const T> row_block(const DenseView<const T> &x, index_t r0, index_t ro
 }
 
 template <class T>
-void syrk(int n, int k, const T *a, T *c) {  // c (n × n, upper) = aᵀa, a is k × n row-major
-    if constexpr (std::is_same_v<T, float>)
-        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0f, a, n, 0.0f, c, n);
-    else
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1.0, a, n, 0.0, c, n);
-}
-
-template <class T>
 void gemm(CBLAS_TRANSPOSE ta, int m, int n, int k, const T *a, int lda, const T *b, int ldb, T *c, int ldc) {
     if constexpr (std::is_same_v<T, float>)
         cblas_sgemm(CblasRowMajor, ta, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
@@ -109,7 +101,7 @@ struct Accumulator {
                         static_cast<int>(k), 1.0, b.data(), static_cast<int>(k));
         } else {
             float_gram_.resize(a.size());
-            syrk<T>(w, r, c, float_gram_.data());
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, w, r, 1.0f, c, w, 0.0f, float_gram_.data(), w);
             for (index_t i = 0; i < width; ++i)
                 for (index_t j = i; j < width; ++j) a[i * width + j] += static_cast<double>(float_gram_[i * width + j]);
             float_cy_.resize(b.size());

@@ -387,8 +387,8 @@ std::unique_ptr<TreeSketch> TreeSketch::create(const TreeParams &p) {
     L.hash = type == LeafType::kOsnapSrht ? t->leaves_[0]->hash_dim : 0;
     L.cache = static_cast<index_t>(L.cached_leaves) * t->leaf_dim_;
     for (int l = 1; l <= std::max(L.max_levels, 1); ++l) L.children += 2 * (l == 1 ? t->leaf_dim_ : w);
-    for (const auto &tr : t->trees_)
-        if (tr->shared_first_level) L.first = 2 * fwht::next_power_of_two(t->leaf_dim_);
+    if (std::any_of(t->trees_.begin(), t->trees_.end(), [](const auto &tr) { return tr->shared_first_level; }))
+        L.first = 2 * fwht::next_power_of_two(t->leaf_dim_);
     L.total = L.xcopy + L.hash + L.cache + L.children + L.first;
     return t;
 }
